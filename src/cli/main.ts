@@ -1,0 +1,49 @@
+// Entry point: keepalived's flags -> config test, version, help, signum. The
+// daemon itself (watchdog, VRRP and checker children) is not built yet.
+import fs from 'node:fs';
+import { nodeHostInfo } from '../config/host-node.js';
+import { parseArgs, USAGE } from './args.js';
+import { runConfigTest } from './config-test.js';
+import { signalNumber } from './signum.js';
+import { VERSION } from './version.js';
+
+export function main(argv: readonly string[]): number {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.error}\n${USAGE}`);
+    return 1;
+  }
+  const options = parsed.options;
+  if (options.help) {
+    process.stderr.write(USAGE);
+    return 0;
+  }
+  if (options.version) {
+    process.stderr.write(`keepalived-ts v${VERSION} (config language of Keepalived v2.2.7)\n`);
+    return 0;
+  }
+  if (options.signum !== undefined) {
+    const n = signalNumber(options.signum);
+    if (n === undefined) {
+      process.stderr.write(`Unknown sigfunc ${options.signum}\n`);
+      return 1;
+    }
+    process.stdout.write(`${n}\n`);
+    return 0;
+  }
+  if (options.configTest !== undefined) {
+    const logFile = typeof options.configTest === 'string' ? options.configTest : undefined;
+    return runConfigTest(options, {
+      stdout: (t) => process.stdout.write(t),
+      report: logFile ? (t) => fs.appendFileSync(logFile, t) : (t) => process.stderr.write(t),
+      host: nodeHostInfo(),
+      color: !logFile && process.stderr.isTTY === true && !process.env.NO_COLOR,
+    });
+  }
+  if (options.genhash) {
+    process.stderr.write('keepalived-ts: genhash mode is not available yet\n');
+    return 1;
+  }
+  process.stderr.write('keepalived-ts: running as a daemon is not available yet; use -t to check a configuration\n');
+  return 1;
+}

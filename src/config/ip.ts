@@ -1,0 +1,37 @@
+// Address syntax as keepalived accepts it: IPv4 dotted quads, IPv6 (with ::
+// and an embedded IPv4 tail), optional /prefix. Pure; no DNS.
+import { isIPv4, isIPv6 } from 'node:net';
+
+export type Family = 4 | 6;
+
+export interface IpAddress {
+  family: Family;
+  /** Normalised text form. */
+  address: string;
+}
+
+export interface IpPrefix extends IpAddress {
+  /** Prefix length; the family's full length when none was written. */
+  prefix: number;
+  /** True when the text had an explicit /prefix. */
+  explicitPrefix: boolean;
+}
+
+export function parseIp(text: string): IpAddress | undefined {
+  if (isIPv4(text)) return { family: 4, address: text };
+  if (isIPv6(text)) return { family: 6, address: text.toLowerCase() };
+  return undefined;
+}
+
+export function parseIpPrefix(text: string): IpPrefix | undefined {
+  const slash = text.indexOf('/');
+  const addr = parseIp(slash < 0 ? text : text.slice(0, slash));
+  if (!addr) return undefined;
+  const max = addr.family === 4 ? 32 : 128;
+  if (slash < 0) return { ...addr, prefix: max, explicitPrefix: false };
+  const p = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(p)) return undefined;
+  const prefix = Number(p);
+  if (prefix > max) return undefined;
+  return { ...addr, prefix, explicitPrefix: true };
+}

@@ -1,0 +1,9 @@
+// Keyword tables of the check part. (Filled in by the check part.)
+import type { KeepalivedConfig } from '../model/index.js';
+import type { BlockSpec, KeywordHandler } from './types.js';
+
+/** Top-level keywords this part reads, into the whole config. */
+export const checkTopLevel: Record<string, KeywordHandler<KeepalivedConfig>> = {};
+
+/** Every block spec of this part, so that misplaced keywords can be pointed home. */
+export const checkBlocks: BlockSpec<any>[] = [];

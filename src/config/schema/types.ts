@@ -1,0 +1,48 @@
+// The keyword tables that drive reading: per block, keyword -> handler. A
+// handler reads one statement into the model node being built and reports
+// what is wrong with it; the engine in reader.ts does the walking, unknown
+// keywords, and block / no-block mistakes.
+import type { Loc, Problems } from '../problems.js';
+import type { Stmt } from '../tree.js';
+
+/** Every model node remembers where it was defined and where each keyword was set. */
+export interface Located {
+  loc: Loc;
+  /** keyword -> where it was last set in this node's block. */
+  locs: Record<string, Loc>;
+}
+
+/** A script the config would run (notify, vrrp_script, MISC_CHECK, ...). */
+export interface Script {
+  /** The command line as written (quotes resolved by the script splitter). */
+  command: string;
+  /** The command split into argv the way keepalived splits it. */
+  argv: string[];
+  loc: Loc;
+  /** Which keyword configured it, e.g. "notify_master", "misc_path". */
+  keyword: string;
+  /** `user NAME [GROUP]` of the block, when given. */
+  user?: string;
+  group?: string;
+}
+
+export interface ReadContext {
+  problems: Problems;
+  /** Every script the config names, in order; script security checks them all. */
+  scripts: Script[];
+  /** keyword -> the block it belongs in, to say where a misplaced keyword should go. */
+  keywordHomes?: ReadonlyMap<string, string>;
+}
+
+export type KeywordHandler<T> = (stmt: Stmt, target: T, ctx: ReadContext) => void;
+
+export interface BlockSpec<T> {
+  /** Name used in messages, e.g. "vrrp_instance". */
+  name: string;
+  keywords: Readonly<Record<string, KeywordHandler<T>>>;
+  /**
+   * Data blocks (virtual_ipaddress, unicast_peer, ...) hold lines that are not
+   * keywords; such a spec reads every line with this handler instead.
+   */
+  dataLine?: KeywordHandler<T>;
+}
