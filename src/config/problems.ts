@@ -17,10 +17,12 @@ export interface Loc {
 export type Severity = 'error' | 'warning' | 'note';
 
 /**
- * keepalived -t exit codes: 0 no problems, 4 cannot run (fatal), 5 problems
- * but keepalived would run, 6 scripts would run without enable_script_security.
+ * keepalived -t exit codes: 0 no problems, 2 keepalived stops reading at this
+ * line (a value it cannot do without is missing), 4 cannot run (fatal), 5
+ * problems but keepalived would run, 6 scripts would run without
+ * enable_script_security.
  */
-export type ExitCode = 0 | 4 | 5 | 6;
+export type ExitCode = 0 | 2 | 4 | 5 | 6;
 
 export interface Problem {
   severity: Severity;
@@ -69,9 +71,15 @@ export class Problems {
   }
 }
 
-/** keepalived keeps the numerically largest class it met; so do we. */
+/**
+ * keepalived keeps the numerically largest class it met, except that a
+ * missing value it cannot do without ends the run at once with exit 2.
+ */
 export function exitCodeOf(problems: readonly Problem[]): ExitCode {
   let code: ExitCode = 0;
-  for (const p of problems) if (p.exit > code) code = p.exit;
+  for (const p of problems) {
+    if (p.exit === 2) return 2;
+    if (p.exit > code) code = p.exit;
+  }
   return code;
 }

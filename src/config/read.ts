@@ -3,10 +3,12 @@
 import type { HostInfo } from './host.js';
 import { createConfig, type KeepalivedConfig } from './model/index.js';
 import { allPasses } from './passes/index.js';
+import { namespaceStopsConfigTest } from './passes/global.js';
 import { exitCodeOf, Problems, type ExitCode, type Problem } from './problems.js';
+import { globalTopLevel } from './schema/global.js';
 import { keywordHomes, topLevel } from './schema/index.js';
-import { readBlock } from './schema/reader.js';
-import type { ReadContext } from './schema/types.js';
+import { readTopLevel } from './schema/reader.js';
+import type { BlockSpec, KeywordHandler, ReadContext } from './schema/types.js';
 import type { SourceLine } from './source.js';
 import { buildTree } from './tree.js';
 
@@ -19,10 +21,41 @@ export interface ConfigResult {
 
 /** `problems` may already hold the preprocessor's. */
 export function readConfigLines(file: string, lines: readonly SourceLine[], host: HostInfo, problems = new Problems()): ConfigResult {
+  // The preprocessor's problems are the parent's too: it reads every file.
+  const globalProblems = new Set<Problem>(problems.list);
   const tree = buildTree(lines, problems);
   const config = createConfig(file);
   const ctx: ReadContext = { problems, scripts: [], keywordHomes };
-  readBlock(topLevel, tree, config, ctx);
+  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), tree, config, ctx);
   for (const pass of allPasses) pass(config, { problems, host, scripts: ctx.scripts });
+  if (namespaceStopsConfigTest(config, host)) keepOnlyGlobalVerdict(problems.list, globalProblems);
   return { config, problems: problems.list, exitCode: exitCodeOf(problems.list) };
+}
+
+/** The top-level spec, with the problems met while reading global keywords put in `found`. */
+function noticingGlobalProblems<T>(spec: BlockSpec<T>, found: Set<Problem>): BlockSpec<T> {
+  const keywords: Record<string, KeywordHandler<T>> = { ...spec.keywords };
+  for (const k of Object.keys(globalTopLevel)) {
+    const handler = keywords[k];
+    keywords[k] = (stmt, target, ctx) => {
+      const before = ctx.problems.list.length;
+      handler(stmt, target, ctx);
+      for (const p of ctx.problems.list.slice(before)) found.add(p);
+    };
+  }
+  return { ...spec, keywords };
+}
+
+/**
+ * keepalived -t cannot enter a net_namespace that does not exist: it then
+ * checks global_defs only. The other problems are still worth showing, but
+ * as notes, so the verdict stays keepalived's.
+ */
+function keepOnlyGlobalVerdict(problems: Problem[], globalProblems: ReadonlySet<Problem>): void {
+  for (const p of problems) {
+    if (globalProblems.has(p) || p.severity === 'note') continue;
+    p.severity = 'note';
+    p.exit = 0;
+    p.message += ' (not checked by keepalived -t while the net_namespace is missing)';
+  }
 }

@@ -6,6 +6,11 @@ import { lexLine, type Token } from './lex.js';
 import type { Loc, Problems } from './problems.js';
 import type { SourceLine } from './source.js';
 
+export interface BraceRef {
+  src: SourceLine;
+  token: Token;
+}
+
 export interface Stmt {
   src: SourceLine;
   /** Words and quoted strings of the statement; words[0] is the keyword. */
@@ -13,7 +18,16 @@ export interface Stmt {
   /** Statements between '{' and '}' when the keyword was followed by a block. */
   block?: Stmt[];
   /** Where the block's '{' stands (it may be on a later line than the keyword). */
-  open?: { src: SourceLine; token: Token };
+  open?: BraceRef;
+  /** Where the block's '}' stands; absent when the block is never closed. */
+  close?: BraceRef;
+}
+
+const owners = new WeakMap<readonly Stmt[], Stmt>();
+
+/** The statement whose block `body` is. */
+export function ownerOf(body: readonly Stmt[]): Stmt | undefined {
+  return owners.get(body);
 }
 
 export function locOf(src: SourceLine, token?: Token): Loc {
@@ -62,6 +76,7 @@ export function buildTree(lines: readonly SourceLine[], problems: Problems): Stm
         flush();
         if (last && !last.block) {
           last.block = [];
+          owners.set(last.block, last);
           last.open = { src, token };
           stack.push({ owner: last, body });
           body = last.block;
@@ -70,6 +85,8 @@ export function buildTree(lines: readonly SourceLine[], problems: Problems): Stm
             hint: "put the keyword before '{', or remove the '{'",
           });
           const orphan: Stmt = { src, words: [{ k: 'w', v: '{', s: token.s, e: token.e }], block: [], open: { src, token } };
+          owners.set(orphan.block!, orphan);
+          body.push(orphan);
           stack.push({ owner: orphan, body });
           body = orphan.block!;
         }
@@ -82,6 +99,7 @@ export function buildTree(lines: readonly SourceLine[], problems: Problems): Stm
             hint: "remove this '}', or look above for a block that was closed too early",
           });
         } else {
+          open.owner.close = { src, token };
           body = open.body;
         }
         last = undefined;

@@ -96,7 +96,12 @@ export function keepalivedConfigTest(ns: Netns | undefined, file: string, option
   const cwd = options.cwd ?? process.cwd();
   const dir = mkdtempSync(join(tmpdir(), 'kts-ka-'));
   try {
+    // keepalived 2.2.7 -t can crash (SIGSEGV, e.g. HTTP_GET without url): no core files.
     const argv = [
+      'sh',
+      '-c',
+      'ulimit -c 0; exec "$@"',
+      'sh',
       KEEPALIVED_BIN,
       '-t',
       '-f',

@@ -73,15 +73,17 @@ export function runCommand(argv: readonly string[], options: RunOptions = {}): R
   return result;
 }
 
-/** One-line description of a result, for error messages. */
+/** How a command ended: `exit 3`, `timed out`, `killed by SIGKILL`, `failed to start: ...`. */
+export function describeOutcome(r: RunResult): string {
+  if (r.error) return `failed to start: ${r.error.message}`;
+  if (r.timedOut) return 'timed out';
+  if (r.signal) return `killed by ${r.signal}`;
+  return `exit ${r.exitCode}`;
+}
+
+/** Description of a result (command, outcome, output), for error messages. */
 export function describeResult(r: RunResult): string {
-  const how = r.error
-    ? `failed to start: ${r.error.message}`
-    : r.timedOut
-      ? 'timed out'
-      : r.signal
-        ? `killed by ${r.signal}`
-        : `exit ${r.exitCode}`;
+  const how = describeOutcome(r);
   const out = [r.stdout.trim() && `stdout: ${r.stdout.trim()}`, r.stderr.trim() && `stderr: ${r.stderr.trim()}`]
     .filter(Boolean)
     .join('\n');

@@ -17,7 +17,7 @@ import {
   type KeepalivedMessage,
   type KeepalivedResult,
 } from './keepalived.js';
-import { describeResult, isCI, netnsUnavailableReason, type Netns, type RunResult } from './netns.js';
+import { describeOutcome, isCI, netnsUnavailableReason, type Netns, type RunResult } from './netns.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const OUR_BIN = resolve(REPO_ROOT, 'bin', 'keepalived-ts.js');
@@ -128,7 +128,8 @@ function renderReport(file: string, args: readonly string[], c: Comparison, cwd:
   out.push(`  exit code: keepalived ${c.keepalived.exitCode}, keepalived-ts ${c.ours.exitCode}${c.exitAgrees ? '' : '   <-- differs'}`);
   if (c.ours.jsonError) {
     out.push(`  keepalived-ts output problem: ${c.ours.jsonError}`);
-    out.push(`  ${describeResult(c.ours.run).split('\n').join('\n  ')}`);
+    out.push(`  command: ${c.ours.run.argv.join(' ')} (${describeOutcome(c.ours.run)})`);
+    if (c.ours.run.stdout.trim()) out.push(`  stdout: ${c.ours.run.stdout.trim().slice(0, 2000)}`);
   }
   if (c.missedLines.length) {
     out.push('  lines keepalived names that keepalived-ts does not:');
@@ -143,7 +144,8 @@ function renderReport(file: string, args: readonly string[], c: Comparison, cwd:
     return s;
   };
   for (const m of c.keepalived.messages) {
-    slot(m.line ?? 'none').ka.push(m.file ? `(${m.file}) ${m.text}` : m.text);
+    const inMain = m.file === undefined || sameConfigFile(m.file, file, cwd);
+    slot(m.line ?? 'none').ka.push(inMain ? m.text : `(${m.file}) ${m.text}`);
   }
   for (const p of c.ours.problems) slot(p.loc?.line ?? 'none').ours.push(formatOurs(p, cwd));
   const keys = [...byLine.keys()].sort((a, b) => (a === 'none' ? 1 : b === 'none' ? -1 : a - b));

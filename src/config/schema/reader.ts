@@ -1,15 +1,85 @@
 // Walks statements with a BlockSpec: looks each keyword up, hands it to its
-// handler, and reports unknown keywords (with "did you mean") and blocks
-// given to keywords that take none. Handlers never see an unknown keyword.
+// handler, and reports unknown keywords (with "did you mean").
+//
+// Braces follow keepalived's rules, not the tree's: after an unknown keyword
+// keepalived ignores the '{', reads the lines inside as keywords of the
+// current block, and the matching '}' then closes the *current* block, so
+// everything after it is read one level further out. Users meet this with a
+// misspelt block name; matching it is what makes our line numbers agree with
+// keepalived's. (A known keyword's block is its handler's to read or skip.)
+// Well-formed configs never take the slow path here.
 import { didYouMean } from '../suggest.js';
-import { keywordOf, stmtLoc, type Stmt } from '../tree.js';
+import { keywordOf, locOf, ownerOf, stmtLoc, type Stmt } from '../tree.js';
+import { missingValueBehaviour } from './missing-value.js';
 import type { BlockSpec, KeywordHandler, Located, ReadContext } from './types.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** A '}' in the statement stream; `of` is the statement whose block it closed in the tree. */
+interface Close {
+  of: Stmt;
+}
+
+type Item = Stmt | Close;
+
+const isClose = (item: Item): item is Close => 'of' in item;
+
+/**
+ * Reads a block's statements into `target`. Handlers call it with
+ * `stmt.block`; if a '}' inside closes this level early (see above), the
+ * statements after it are handed to the enclosing level through ctx.
+ */
 export function readBlock<T>(spec: BlockSpec<T>, stmts: readonly Stmt[] | undefined, target: T, ctx: ReadContext): void {
   if (!stmts) return;
-  for (const stmt of stmts) readStatement(spec, stmt, target, ctx);
+  const owner = ownerOf(stmts);
+  const items: Item[] = owner?.close ? [...stmts, { of: owner }] : [...stmts];
+  const result = readItems(spec, items, target, ctx);
+  if (result && result.rest.length > 0) ctx.pendingStatements = result.rest;
+}
+
+/** The top level: a '}' here closes nothing, and keepalived reports it as an unknown keyword. */
+export function readTopLevel<T>(spec: BlockSpec<T>, stmts: readonly Stmt[], target: T, ctx: ReadContext): void {
+  let items: Item[] = [...stmts];
+  for (;;) {
+    const result = readItems(spec, items, target, ctx);
+    if (!result) return;
+    const brace = result.closedBy.of.close!;
+    ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here: an earlier '{' was not taken as a block", {
+      hint: "look above for an unknown keyword followed by '{' (keepalived reads its block's lines as keywords of the enclosing block)",
+    });
+    items = result.rest;
+  }
+}
+
+interface Closed {
+  closedBy: Close;
+  rest: Item[];
+}
+
+function readItems<T>(spec: BlockSpec<T>, items: Item[], target: T, ctx: ReadContext): Closed | undefined {
+  let queue = items;
+  let i = 0;
+  while (i < queue.length) {
+    const item = queue[i++];
+    if (isClose(item)) return { closedBy: item, rest: queue.slice(i) };
+    const stmt = item;
+    // A '{' that followed no keyword (the tree reported it) is ignored like an unknown keyword's.
+    const orphanBrace = stmt.words[0]?.k === 'w' && stmt.words[0].v === '{' && stmt.words.length === 1;
+    const known = !orphanBrace && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keywordOf(stmt)));
+    if (!orphanBrace) readStatement(spec, stmt, target, ctx);
+    if (stmt.block && !known) {
+      if (!orphanBrace) reportIgnoredBrace(stmt, ctx);
+      const inner: Item[] = stmt.close ? [...stmt.block, { of: stmt }] : [...stmt.block];
+      queue = [...inner, ...queue.slice(i)];
+      i = 0;
+    }
+    if (ctx.pendingStatements) {
+      queue = [...ctx.pendingStatements, ...queue.slice(i)];
+      ctx.pendingStatements = undefined;
+      i = 0;
+    }
+  }
+  return undefined;
 }
 
 export function readStatement<T>(spec: BlockSpec<T>, stmt: Stmt, target: T, ctx: ReadContext): void {
@@ -25,7 +95,44 @@ export function readStatement<T>(spec: BlockSpec<T>, stmt: Stmt, target: T, ctx:
   }
   const located = target as unknown as Partial<Located>;
   if (located.locs) located.locs[keyword] = stmtLoc(stmt);
+  if (stmt.words.length === 1 || (stmt.words.length === 2 && stmt.words[1].k === 'u' && !isScriptKeyword(keyword))) {
+    const behaviour = missingValueBehaviour(spec.name, keyword);
+    if (behaviour === 'abort') {
+      ctx.problems.error('missing-argument', stmtLoc(stmt), `'${keyword}' needs a value`, {
+        hint: `keepalived stops reading the configuration here (exit 2): write the value after '${keyword}'`,
+        exit: 2,
+      });
+      return;
+    }
+    if (behaviour === 'silent') {
+      const before = ctx.problems.list.length;
+      handler(stmt, target, ctx);
+      // keepalived says nothing here: our complaint stays advice.
+      for (const p of ctx.problems.list.slice(before)) {
+        if (p.code === 'missing-argument') {
+          p.severity = 'note';
+          p.exit = 0;
+        }
+      }
+      return;
+    }
+  }
   handler(stmt, target, ctx);
+}
+
+/**
+ * Script keywords take the rest of the line as written; for the others
+ * keepalived drops an unterminated quoted string, so the value is missing.
+ */
+function isScriptKeyword(keyword: string): boolean {
+  return /^(notify|quorum_up$|quorum_down$|misc_path$|script$)|_script$/.test(keyword);
+}
+
+function reportIgnoredBrace(stmt: Stmt, ctx: ReadContext): void {
+  const at = stmt.open ? locOf(stmt.open.src, stmt.open.token) : stmtLoc(stmt);
+  ctx.problems.error('unexpected-block', at, `this '{' follows an unknown keyword, so keepalived ignores it and reads the lines inside as keywords of the enclosing block`, {
+    hint: "and its '}' then closes the enclosing block: fix the keyword above",
+  });
 }
 
 function reportUnknownKeyword<T>(spec: BlockSpec<T>, stmt: Stmt, ctx: ReadContext): void {
@@ -34,7 +141,6 @@ function reportUnknownKeyword<T>(spec: BlockSpec<T>, stmt: Stmt, ctx: ReadContex
   const home = ctx.keywordHomes?.get(keyword);
   let hint = didYouMean(keyword, Object.keys(spec.keywords));
   if (!hint && home && home !== spec.name) hint = `'${keyword}' belongs in ${home}`;
-  if (stmt.block) hint = (hint ? hint + '; ' : '') + 'its block is skipped';
   ctx.problems.error('unknown-keyword', stmtLoc(stmt), `unknown keyword '${keyword}' ${where}`, hint ? { hint } : {});
 }
 

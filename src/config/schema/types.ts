@@ -24,6 +24,12 @@ export interface Script {
   /** `user NAME [GROUP]` of the block, when given. */
   user?: string;
   group?: string;
+  /**
+   * Where the block holding the script closes, for scripts whose user is
+   * settled when the block ends (vrrp_script's script, MISC_CHECK's
+   * misc_path): keepalived reports their user problems on that line.
+   */
+  blockEnd?: Loc;
 }
 
 export interface ReadContext {
@@ -32,6 +38,11 @@ export interface ReadContext {
   scripts: Script[];
   /** keyword -> the block it belongs in, to say where a misplaced keyword should go. */
   keywordHomes?: ReadonlyMap<string, string>;
+  /**
+   * Set by readBlock when a '}' closed its block early (keepalived's brace
+   * rules, see reader.ts): statements the enclosing level must read next.
+   */
+  pendingStatements?: Array<import('../tree.js').Stmt | { of: import('../tree.js').Stmt }>;
 }
 
 export type KeywordHandler<T> = (stmt: Stmt, target: T, ctx: ReadContext) => void;

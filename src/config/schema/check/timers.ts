@@ -1,0 +1,40 @@
+// delay_loop, retry, delay_before_retry, warmup, connect_timeout: the timing
+// keywords that virtual_server, real_server and the checkers share (a
+// checker inherits what it does not set, see resolve.ts). Ranges are
+// keepalived 2.2.7's; retry may be 0 only in a checker.
+import type { TimerName, TimerSettings } from '../../model/check.js';
+import type { Stmt } from '../../tree.js';
+import type { KeywordHandler, ReadContext } from '../types.js';
+import { CONNECT_TIMEOUT_MAX_SECONDS, ONE_MICROSECOND, readTimer, readUnsigned, TIMER_MAX_SECONDS, UINT_MAX } from './common.js';
+
+export type TimerLevel = 'virtual_server' | 'real_server' | 'checker';
+
+interface Timed {
+  timers: TimerSettings;
+}
+
+type Reader = (stmt: Stmt, ctx: ReadContext) => number | undefined;
+
+function timer(min: number, max: number): Reader {
+  return (stmt, ctx) => readTimer(stmt, ctx, 1, { min, max });
+}
+
+function setter<T extends Timed>(name: TimerName, read: Reader): KeywordHandler<T> {
+  return (stmt, target, ctx) => {
+    const value = read(stmt, ctx);
+    if (value !== undefined) target.timers[name] = value;
+  };
+}
+
+/** The five timing keywords for a block at `level`. */
+export function timerKeywords<T extends Timed>(level: TimerLevel, options: { connectTimeout?: boolean } = {}): Record<string, KeywordHandler<T>> {
+  const retryMin = level === 'checker' ? 0 : 1;
+  const keywords: Record<string, KeywordHandler<T>> = {
+    delay_loop: setter('delayLoop', timer(ONE_MICROSECOND, TIMER_MAX_SECONDS)),
+    delay_before_retry: setter('delayBeforeRetry', timer(0, TIMER_MAX_SECONDS)),
+    warmup: setter('warmup', timer(0, TIMER_MAX_SECONDS)),
+    retry: setter('retry', (stmt, ctx) => readUnsigned(stmt, ctx, 1, { min: retryMin, max: UINT_MAX })),
+  };
+  if (options.connectTimeout ?? true) keywords.connect_timeout = setter('connectTimeout', timer(ONE_MICROSECOND, CONNECT_TIMEOUT_MAX_SECONDS));
+  return keywords;
+}
