@@ -18,7 +18,6 @@ export interface Token {
 }
 
 const SPECIAL = /["#!\\]/;
-const PLAIN_TOKEN = /[{}]|[^ \t\r{}]+/g;
 
 export function lexLine(text: string): Token[] {
   if (!SPECIAL.test(text)) return lexPlain(text);
@@ -30,13 +29,31 @@ export function lexWithGrammar(text: string): Token[] {
   return lines[0] ?? [];
 }
 
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const OPEN = 123;
+const CLOSE = 125;
+
+/** Words separated by blanks, and braces; a hand-written scanner because this runs once per line. */
 function lexPlain(text: string): Token[] {
   const tokens: Token[] = [];
-  PLAIN_TOKEN.lastIndex = 0;
-  for (let m = PLAIN_TOKEN.exec(text); m !== null; m = PLAIN_TOKEN.exec(text)) {
-    const v = m[0];
-    const k: TokenKind = v === '{' ? '{' : v === '}' ? '}' : 'w';
-    tokens.push({ k, v, s: m.index, e: m.index + v.length });
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === CR) {
+      i++;
+    } else if (c === OPEN || c === CLOSE) {
+      const v = c === OPEN ? '{' : '}';
+      tokens.push({ k: v, v, s: i, e: i + 1 });
+      i++;
+    } else {
+      const start = i;
+      let d = c;
+      while (i < n && d !== SPACE && d !== TAB && d !== CR && d !== OPEN && d !== CLOSE) d = text.charCodeAt(++i);
+      tokens.push({ k: 'w', v: text.slice(start, i), s: start, e: i });
+    }
   }
   return tokens;
 }

@@ -10,7 +10,7 @@ import { keywordHomes, topLevel } from './schema/index.js';
 import { readTopLevel } from './schema/reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from './schema/types.js';
 import type { SourceLine } from './source.js';
-import { buildTree } from './tree.js';
+import { topLevelStatements } from './tree.js';
 
 export interface ConfigResult {
   config: KeepalivedConfig;
@@ -23,10 +23,9 @@ export interface ConfigResult {
 export function readConfigLines(file: string, lines: readonly SourceLine[], host: HostInfo, problems = new Problems()): ConfigResult {
   // The preprocessor's problems are the parent's too: it reads every file.
   const globalProblems = new Set<Problem>(problems.list);
-  const tree = buildTree(lines, problems);
   const config = createConfig(file);
   const ctx: ReadContext = { problems, scripts: [], keywordHomes };
-  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), tree, config, ctx);
+  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), topLevelStatements(lines, problems), config, ctx);
   for (const pass of allPasses) pass(config, { problems, host, scripts: ctx.scripts });
   if (namespaceStopsConfigTest(config, host)) keepOnlyGlobalVerdict(problems.list, globalProblems);
   return { config, problems: problems.list, exitCode: exitCodeOf(problems.list) };

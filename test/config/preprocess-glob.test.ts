@@ -49,6 +49,7 @@ describe('glob', () => {
   });
 
   it('counts what keepalived reports on: missing names, unreadable directories, wildcards', () => {
+    expect(glob('', '/k', fs)).toMatchObject({ matches: [], missingFiles: 1 });
     expect(glob('nothere.conf', '/k', fs)).toMatchObject({ matches: [], missingFiles: 1, missingDirs: 0, haveWildcards: false });
     expect(glob('nodir/*.conf', '/k', fs)).toMatchObject({ matches: [], missingFiles: 0, missingDirs: 1, haveWildcards: true });
     expect(glob('empty/*.conf', '/k', fs)).toMatchObject({ matches: [], missingFiles: 0, missingDirs: 0, haveWildcards: true });

@@ -173,8 +173,10 @@ function isLoc(value: unknown): value is Loc {
  * into the Script itself.
  */
 function ownerDetails(config: KeepalivedConfig, scripts: readonly Script[]): Map<Script, OwnerDetails> {
-  const known = new Set(scripts.filter((s) => !kindOf(s).inlineUser));
+  const known = new Set(scripts.filter((s) => !kindOf(s).inlineUser && (s.user === undefined || s.blockEnd === undefined)));
   const found = new Map<Script, OwnerDetails>();
+  // Walking the whole model is costly on large configs: only when some script needs it.
+  if (known.size === 0) return found;
   const seen = new Set<object>();
   const walk = (node: unknown, depth: number): void => {
     if (node === null || typeof node !== 'object' || depth > 8 || seen.has(node) || known.has(node as Script)) return;

@@ -38,6 +38,10 @@ const MAX_ENTRIES = 200_000;
 /** `base` is the directory relative patterns start from ('' = process cwd). */
 export function glob(pattern: string, base: string, fs: GlobFs): GlobResult {
   const result: GlobResult = { matches: [], missingFiles: 0, missingDirs: 0, haveWildcards: false, truncated: false };
+  if (pattern === '') {
+    result.missingFiles = 1;
+    return result;
+  }
   const alternatives = expandBraces(pattern);
   if (alternatives.length > MAX_ALTERNATIVES) {
     alternatives.length = MAX_ALTERNATIVES;

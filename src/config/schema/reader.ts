@@ -38,16 +38,18 @@ export function readBlock<T>(spec: BlockSpec<T>, stmts: readonly Stmt[] | undefi
 }
 
 /** The top level: a '}' here closes nothing, and keepalived reports it as an unknown keyword. */
-export function readTopLevel<T>(spec: BlockSpec<T>, stmts: readonly Stmt[], target: T, ctx: ReadContext): void {
-  let items: Item[] = [...stmts];
-  for (;;) {
-    const result = readItems(spec, items, target, ctx);
-    if (!result) return;
-    const brace = result.closedBy.of.close!;
-    ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here: an earlier '{' was not taken as a block", {
-      hint: "look above for an unknown keyword followed by '{' (keepalived reads its block's lines as keywords of the enclosing block)",
-    });
-    items = result.rest;
+export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, target: T, ctx: ReadContext): void {
+  for (const stmt of stmts) {
+    let items: Item[] = [stmt];
+    for (;;) {
+      const result = readItems(spec, items, target, ctx);
+      if (!result) break;
+      const brace = result.closedBy.of.close!;
+      ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here: an earlier '{' was not taken as a block", {
+        hint: "look above for an unknown keyword followed by '{' (keepalived reads its block's lines as keywords of the enclosing block)",
+      });
+      items = result.rest;
+    }
   }
 }
 

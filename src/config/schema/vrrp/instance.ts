@@ -399,7 +399,15 @@ export const instanceSpec: BlockSpec<VrrpInstance> = {
     vmac_garp_intvl: garpExtraIf,
     lower_prio_no_advert: optionalBool((i, v) => (i.flags.lowerPrioNoAdvert = v)),
     higher_prio_send_advert: optionalBool((i, v) => (i.flags.higherPrioSendAdvert = v)),
-    kernel_rx_buf_size: integer(UINT32, (i, v) => (i.kernelRxBufSize = v)),
+    kernel_rx_buf_size: (stmt, inst, ctx) => {
+      // Without a value keepalived only warns (checked), unlike most keywords.
+      if (stmt.words.length < 2) {
+        ctx.problems.warning('vrrp-rx-buf-size', stmtLoc(stmt), "'kernel_rx_buf_size' needs a size in bytes; it is ignored");
+        return;
+      }
+      const value = readInteger(stmt, ctx, 1, UINT32);
+      if (value !== undefined) inst.kernelRxBufSize = value;
+    },
     authentication: (stmt, inst, ctx) => {
       const auth: Authentication = inst.authentication ?? { loc: stmtLoc(stmt) };
       inst.authentication = auth;

@@ -6,14 +6,18 @@ import { createTrackFile, type TrackFile } from '../../model/vrrp.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
 import { readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
-import { argAt, readInteger } from '../values.js';
+import { readInteger } from '../values.js';
 import { blockName, endLocOf, rememberConfig } from './common.js';
 
 type Handler = KeywordHandler<TrackFile>;
 
 const file: Handler = (stmt, tf, ctx) => {
-  const path = argAt(stmt, ctx, 1, 'a file path');
-  if (path === undefined) return;
+  const path = stmt.words[1]?.v;
+  if (path === undefined) {
+    // Unlike most keywords, keepalived only warns here (checked).
+    ctx.problems.warning('vrrp-track-file-no-path', stmtLoc(stmt), `'file' of track_file ${tf.name} has no path; it is ignored`, { hint: "write 'file /path/to/file'" });
+    return;
+  }
   if (tf.file !== undefined) {
     ctx.problems.warning('vrrp-track-file-twice', stmtLoc(stmt, 1), `track_file ${tf.name} already watches ${tf.file}; '${path}' is ignored`);
     return;

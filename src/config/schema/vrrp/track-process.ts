@@ -32,7 +32,8 @@ const process: Handler = (stmt, tp, ctx) => {
 };
 
 const paramMatch: Handler = (stmt, tp, ctx) => {
-  const mode = argAt(stmt, ctx, 1, 'initial or partial');
+  // keepalived ignores a param_match without a value (checked).
+  const mode = stmt.words[1]?.v;
   if (mode === undefined) return;
   if (mode === 'initial' || mode === 'partial') tp.paramMatch = mode;
   else ctx.problems.warning('invalid-value', stmtLoc(stmt, 1), `'param_match' does not accept '${mode}'; it is ignored`, { hint: 'use initial or partial' });
