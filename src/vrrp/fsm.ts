@@ -20,7 +20,6 @@ import {
   OWNER_PRIORITY,
   advertIntervalMs,
   masterDownInterval,
-  minSkewTime,
   skewTime,
   startupWait,
   type VrrpVersion,
@@ -156,7 +155,11 @@ export type TimerKind =
   | 'master-down'
   /** Backup: a priority-0 advert set the down timer to Skew_Time. */
   | 'priority-0-skew'
-  /** Backup after start with `state MASTER` (or a grouped owner): a fixed short wait. */
+  /**
+   * Backup after start with `state MASTER`: the master-down interval below
+   * 255 (keepalived 2.2.7), no wait for an owner held by a start-up delay or
+   * a sync group.
+   */
   | 'startup-master'
   /** Master: Adver_Timer. */
   | 'advert';
@@ -333,7 +336,7 @@ function backupTimerAt(s: InstanceState, kind: TimerKind, armedAt: number): numb
     case 'priority-0-skew':
       return armedAt + skewTime(s.params.version, s.priority, s.masterAdverIntCs);
     case 'startup-master':
-      return armedAt + advertIntervalMs(s.params.advertIntervalCs) + minSkewTime(s.params.version, s.params.advertIntervalCs);
+      return isOwner(s) ? armedAt : armedAt + masterDown(s);
     case 'advert':
       return armedAt + advertIntervalMs(s.params.advertIntervalCs);
   }
@@ -592,9 +595,9 @@ class Machine {
   /**
    * RFC 5798 6.4.1 as keepalived's vrrp_init_state does it: every instance
    * starts in BACKUP (FAULT when an interface or tracker is down). The owner
-   * with `state MASTER` becomes master at once; `state MASTER` below 255 waits
-   * one advert interval plus the minimum skew; `state BACKUP` waits the full
-   * master-down interval. A global start-up delay postpones all of it.
+   * with `state MASTER` becomes master at once; everyone else waits the full
+   * master-down interval, `state MASTER` below 255 included (measured with
+   * keepalived 2.2.7). A global start-up delay postpones all of it.
    */
   private onStart(startupDelayMs: number): void {
     const s = this.s;
@@ -624,11 +627,10 @@ class Machine {
       this.enterMaster('address-owner', 'address owner (priority 255) with state MASTER: master at once');
       return;
     }
-    this.log('backup', 'start', `starting in BACKUP (${wait.kind === 'backup' ? 'state BACKUP: waiting the master-down interval' : 'state MASTER: waiting one advert interval'})`);
+    const why = wait.kind === 'owner' ? 'address owner with state MASTER' : `state ${p.initialState}: waiting the master-down interval`;
+    this.log('backup', 'start', `starting in BACKUP (${why})`);
     s.state = 'backup';
-    if (wait.kind === 'backup') arm(s, 'master-down', armedAt);
-    else if (wait.kind === 'initial-master') arm(s, 'startup-master', armedAt);
-    else s.timer = { kind: 'startup-master', armedAt, at: armedAt };
+    arm(s, wait.kind === 'backup' ? 'master-down' : 'startup-master', armedAt);
     this.fx.push({ type: 'notify', state: 'BACKUP', priority: s.priority });
   }
 
@@ -665,7 +667,7 @@ class Machine {
       case 'startup-master':
         return this.tryMaster(
           isOwner(s) ? 'address-owner' : 'initial-state-master',
-          isOwner(s) ? 'address owner (priority 255)' : 'state MASTER: no higher-priority master heard after one advert interval',
+          isOwner(s) ? 'address owner (priority 255)' : 'state MASTER: no higher-priority master heard within the master-down interval',
         );
       default: {
         const heard = s.master ? ` (last master ${s.master.address}, priority ${s.master.priority})` : '';

@@ -40,8 +40,7 @@ export function skewTime(version: VrrpVersion, priority: number, masterAdverIntC
 }
 
 /**
- * The smallest skew (priority factor 1). keepalived adds it to one advert
- * interval as the start-up wait of a `state MASTER` instance below 255.
+ * The smallest skew (priority factor 1): keepalived's VRRP_TIMER_SKEW_MIN.
  */
 export function minSkewTime(version: VrrpVersion, masterAdverIntCs: number): number {
   return skewMicros(version, 1, masterAdverIntCs) / 1000;
@@ -73,7 +72,12 @@ export interface StartupInput {
 export type StartupKind =
   /** Priority 255 with state MASTER: master at once (RFC 5798 6.4.1). */
   | 'owner'
-  /** state MASTER below 255: one advert interval plus the minimum skew. */
+  /**
+   * state MASTER below 255: the full master-down interval, like a backup.
+   * Measured with keepalived 2.2.7 (priority 150, advert_int 4: first advert
+   * 12.4 s after start); the shorter "one advert interval + minimum skew"
+   * wait is not what 2.2.7 does.
+   */
   | 'initial-master'
   /** state BACKUP: the full master-down interval. */
   | 'backup';
@@ -86,19 +90,12 @@ export interface StartupWait {
 
 /**
  * How long an instance waits in BACKUP after start before taking over, as
- * keepalived's vrrp_init_state decides it. An owner configured with
- * `state BACKUP` waits like any backup.
+ * keepalived 2.2.7 does it: at once for the owner with `state MASTER`, the
+ * master-down interval for everyone else (`state MASTER` below 255 too). An
+ * owner configured with `state BACKUP` waits like any backup.
  */
 export function startupWait(input: StartupInput): StartupWait {
   if (input.initialState === 'MASTER' && input.priority === OWNER_PRIORITY) return { kind: 'owner', wait: 0 };
-  if (input.initialState === 'MASTER') {
-    return {
-      kind: 'initial-master',
-      wait: advertIntervalMs(input.advertIntervalCs) + minSkewTime(input.version, input.advertIntervalCs),
-    };
-  }
-  return {
-    kind: 'backup',
-    wait: masterDownInterval(input.version, input.priority, input.advertIntervalCs, input.downTimerAdverts),
-  };
+  const wait = masterDownInterval(input.version, input.priority, input.advertIntervalCs, input.downTimerAdverts);
+  return { kind: input.initialState === 'MASTER' ? 'initial-master' : 'backup', wait };
 }

@@ -85,13 +85,23 @@ describe('start-up (RFC 5798 6.4.1, keepalived vrrp_init_state)', () => {
     expect(r.deadline).toBe(1000);
   });
 
-  it('keepalived: state MASTER below 255 waits one advert interval plus the minimum skew, then takes over', () => {
-    const r = drive(createInstance(P({ priority: 150, initialState: 'MASTER' })), [[0, start]]);
+  it('keepalived 2.2.7 measured: state MASTER priority 150, advert_int 4 sends its first advert 12.4 s after start (the full master-down interval)', () => {
+    const r = drive(createInstance(P({ priority: 150, initialState: 'MASTER', advertIntervalCs: 400 })), [[0, start]]);
     expect(r.state.state).toBe('backup');
-    expect(r.deadline).toBeCloseTo(1003.906, 9);
+    // 3 x 4 s + (256 - 150) / 256 s.
+    expect(r.deadline).toBeCloseTo(12_414.062, 3);
+    expect(step(r.state, timer, r.deadline! - 1).state.state).toBe('backup');
     const m = drive(r.state, [[r.deadline!, timer]]);
     expect(m.state.state).toBe('master');
     expect(m.effects[0]).toMatchObject({ code: 'initial-state-master' });
+    expect(m.effects.find((e) => e.type === 'send-advert')).toMatchObject({ priority: 150, reason: 'become-master' });
+  });
+
+  it('keepalived 2.2.7: state MASTER below 255 waits exactly as long as state BACKUP with the same priority', () => {
+    const asMaster = drive(createInstance(P({ priority: 150, initialState: 'MASTER' })), [[0, start]]);
+    const asBackup = drive(createInstance(P({ priority: 150, initialState: 'BACKUP' })), [[0, start]]);
+    expect(asMaster.deadline).toBe(asBackup.deadline);
+    expect(asMaster.deadline).toBeCloseTo(md(150), 9);
   });
 
   it('keepalived: state MASTER below 255 stays backup when a higher-priority master answers in time', () => {

@@ -42,12 +42,19 @@ describe('start-up wait (keepalived vrrp_init_state)', () => {
   const base = { version: 2, advertIntervalCs: 100, downTimerAdverts: 3 } as const;
   it.each([
     ['RFC 5798 6.4.1: the owner (255) with state MASTER is master at once', 255, 'MASTER', 'owner', 0],
-    ['keepalived: state MASTER below 255 waits one advert interval + the minimum skew', 150, 'MASTER', 'initial-master', 1003.906],
+    ['keepalived 2.2.7 measured: state MASTER below 255 waits the full master-down interval', 150, 'MASTER', 'initial-master', 3414.062],
     ['keepalived: state BACKUP waits the full master-down interval', 100, 'BACKUP', 'backup', 3609.375],
     ['keepalived: an owner configured with state BACKUP waits like a backup', 255, 'BACKUP', 'backup', 3003.906],
   ] as const)('%s', (_rule, priority, initialState, kind, wait) => {
     const r = startupWait({ ...base, priority, initialState });
     expect(r.kind).toBe(kind);
     expect(r.wait).toBeCloseTo(wait, 9);
+  });
+
+  it('keepalived 2.2.7 measured: state MASTER priority 150 with advert_int 4 sends its first advert after 12.4 s', () => {
+    const r = startupWait({ version: 2, priority: 150, advertIntervalCs: 400, initialState: 'MASTER', downTimerAdverts: 3 });
+    expect(r.kind).toBe('initial-master');
+    expect(r.wait / 1000).toBeCloseTo(12.4, 1);
+    expect(r.wait).toBeCloseTo(12_414.062, 3);
   });
 });

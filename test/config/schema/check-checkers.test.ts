@@ -47,7 +47,8 @@ describe('common checker keywords', () => {
     ['      alpha x', ['7:invalid-bool']],
     ['      log_all_failures', []],
     ['      log_all_failures x', ['7:invalid-bool']],
-    ['      nb_get_retry 2', ['7:unknown-keyword']],
+    // keepalived 2.2.7 calls it unknown here (exit 5); we read it as retry with a deprecation warning (exit 5 too).
+    ['      nb_get_retry 2', ['7:deprecated-keyword']],
     ['      misc_path /bin/true', ['7:unknown-keyword']],
   ];
 
@@ -145,5 +146,14 @@ describe('timer inheritance', () => {
     expect(c.timers).toEqual({ delayLoop: 5 });
     expect(c.resolved.source.delayLoop).toBe('checker');
     expect(c.resolved.warmup).toBe(5);
+  });
+});
+
+describe('nb_get_retry (keepalived 1.x)', () => {
+  it('is read as retry in every checker, so an old config keeps its retry count', () => {
+    for (const type of ['TCP_CHECK', 'HTTP_GET', 'SMTP_CHECK', 'UDP_CHECK', 'DNS_CHECK']) {
+      const lines = type === 'HTTP_GET' ? ['      url {', '        path /', '      }', '      nb_get_retry 4'] : ['      nb_get_retry 4'];
+      expect(firstChecker(checker(type, ...lines)).resolved.retry, type).toBe(4);
+    }
   });
 });

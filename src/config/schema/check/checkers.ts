@@ -144,6 +144,23 @@ export function checkerCommonKeywords<T extends CommonTarget>(options: { connect
     ...timerKeywords<T>('checker', { connectTimeout: options.connectTimeout }),
     alpha: flag<T>('alpha'),
     log_all_failures: flag<T>('logAllFailures'),
+    nb_get_retry: nbGetRetry<T>(),
+  };
+}
+
+/**
+ * keepalived 1.x's name for retry. 2.2.7 still takes it in HTTP_GET/SSL_GET
+ * (with a deprecation warning) and calls it unknown elsewhere; both are
+ * exit 5. We read it as retry everywhere, so an old config keeps working.
+ */
+function nbGetRetry<T extends CommonTarget>(): KeywordHandler<T> {
+  return (stmt, checker, ctx) => {
+    const value = stmt.words[1]?.v ?? 'N';
+    ctx.problems.warning('deprecated-keyword', stmtLoc(stmt), "'nb_get_retry' is keepalived 1.x's name for 'retry'; it is read as 'retry'", {
+      hint: `write 'retry ${value}' (keepalived 2.x calls nb_get_retry unknown outside HTTP_GET/SSL_GET)`,
+    });
+    const retry = readUnsigned(stmt, ctx, 1, { min: 0, max: UINT_MAX });
+    if (retry !== undefined) checker.timers.retry = retry;
   };
 }
 

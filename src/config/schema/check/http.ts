@@ -5,7 +5,7 @@
 import type { HttpCheck, HttpProtocol, HttpUrl, RealServer } from '../../model/check.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
-import { blockEndLoc, checkUnsigned, hasArg, missingValue, nestedBlock, readFlag, requireArg, UINT_MAX } from './common.js';
+import { blockEndLoc, hasArg, missingValue, nestedBlock, readFlag, requireArg } from './common.js';
 import { checkerBase, connectedCheckerBlock, connectedCheckerKeywords } from './checkers.js';
 
 const STATUS_MIN = 100;
@@ -157,13 +157,6 @@ const HTTP_PROTOCOLS: Record<string, HttpProtocol> = { '1.0': '1.0', '1.1': '1.1
 
 const httpKeywords: Record<string, KeywordHandler<HttpCheck>> = {
   ...connectedCheckerKeywords<HttpCheck>(),
-  nb_get_retry: (stmt, checker, ctx) => {
-    ctx.problems.warning('deprecated-keyword', stmtLoc(stmt), "'nb_get_retry' is deprecated", { hint: `write 'retry ${stmt.words[1]?.v ?? 'N'}' instead` });
-    const text = requireArg(stmt, ctx, 1, 'a number of retries');
-    if (text === undefined) return;
-    const retry = checkUnsigned(stmt, ctx, 1, text, { min: 0, max: UINT_MAX });
-    if (retry !== undefined) checker.timers.retry = retry;
-  },
   virtualhost: (stmt, checker, ctx) => {
     if (!hasArg(stmt)) return missingValue(stmt, ctx, 'a host name', 'NAME');
     checker.virtualhost = stmt.words[1].v;

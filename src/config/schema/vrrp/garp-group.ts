@@ -2,23 +2,36 @@
 // Sets a minimum gap between gratuitous ARPs / NAs on the listed interfaces.
 // A group with neither interval is dropped when it ends ('}' line).
 import type { KeepalivedConfig } from '../../model/index.js';
-import { createGarpGroup, type GarpGroup } from '../../model/vrrp.js';
+import { createGarpGroup, type GarpGroup, type GarpGroupInterface } from '../../model/vrrp.js';
 import { stmtLoc, type Stmt } from '../../tree.js';
 import { readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { argAt, readDecimal } from '../values.js';
-import { endLocOf, rememberConfig } from './common.js';
+import { endLocOf, rememberConfig, vrrpBeingRead } from './common.js';
 
 type Handler = KeywordHandler<GarpGroup>;
 
 const INTERVAL = { min: 0, max: 2147.483647 };
 
-const interfacesLine: BlockSpec<GarpGroup> = {
+/**
+ * An interface belongs to one garp_group; keepalived ignores it (with a
+ * warning) when it is listed again, in this group or an earlier one.
+ */
+function addInterface(gg: GarpGroup, entry: GarpGroupInterface, ctx: ReadContext): void {
+  const earlier = [...(vrrpBeingRead(ctx)?.garpGroups ?? []), gg].some((g) => g.interfaces.some((i) => i.name === entry.name));
+  if (earlier) {
+    ctx.problems.warning('vrrp-garp-group-twice', entry.reportLoc, `interface ${entry.name} is already in a garp_group; this one is ignored`);
+    return;
+  }
+  gg.interfaces.push(entry);
+}
+
+/** Lines of interfaces { }, collected first: keepalived looks them up when the block ends. */
+const interfacesLine: BlockSpec<GarpGroupInterface[]> = {
   name: 'interfaces',
   keywords: {},
-  dataLine: (stmt, gg) => {
-    // reportLoc is set to the block's '}' once the block is read.
-    for (let i = 0; i < stmt.words.length; i++) gg.interfaces.push({ name: stmt.words[i].v, loc: stmtLoc(stmt, i), reportLoc: stmtLoc(stmt, i) });
+  dataLine: (stmt, list) => {
+    for (let i = 0; i < stmt.words.length; i++) list.push({ name: stmt.words[i].v, loc: stmtLoc(stmt, i), reportLoc: stmtLoc(stmt, i) });
   },
 };
 
@@ -35,19 +48,18 @@ export const garpGroupSpec: BlockSpec<GarpGroup> = {
     },
     interface: (stmt, gg, ctx) => {
       const name = argAt(stmt, ctx, 1, 'an interface name');
-      if (name !== undefined) gg.interfaces.push({ name, loc: stmtLoc(stmt, 1), reportLoc: stmtLoc(stmt, 1) });
+      if (name !== undefined) addInterface(gg, { name, loc: stmtLoc(stmt, 1), reportLoc: stmtLoc(stmt, 1) }, ctx);
     },
     interfaces: ((stmt, gg, ctx) => {
       if (!stmt.block) {
         ctx.problems.error('missing-block', stmtLoc(stmt), "'interfaces' needs a block: 'interfaces { IF ... }'");
         return;
       }
-      const before = gg.interfaces.length;
-      readBlock(interfacesLine, stmt.block, gg, ctx);
+      const listed: GarpGroupInterface[] = [];
+      readBlock(interfacesLine, stmt.block, listed, ctx);
       const end = endLocOf(stmt);
-      if (gg.interfaces.length === before) ctx.problems.warning('vrrp-garp-group-empty', end, 'the interfaces { } block of garp_group is empty');
-      // keepalived looks the names up when the block ends, and reports there.
-      for (const gi of gg.interfaces.slice(before)) gi.reportLoc = end;
+      if (listed.length === 0) ctx.problems.warning('vrrp-garp-group-empty', end, 'the interfaces { } block of garp_group is empty');
+      for (const gi of listed) addInterface(gg, { ...gi, reportLoc: end }, ctx);
     }) as Handler,
   },
 };

@@ -47,6 +47,25 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
   const warn = (index: number, code: string, message: string, hint?: string): void => {
     ctx.problems.warning(code, stmtLoc(stmt, index), message, hint ? { hint } : {});
   };
+  /** DEST or default; reports and returns false when keepalived drops the route. */
+  const readDestination = (index: number): boolean => {
+    const word = words[index].v;
+    if (word === 'default' || word === 'default6') {
+      if (route.destination !== undefined) {
+        fail(index, 'vrrp-route-family', `'${word}' after the destination ${words.find((w) => parseIp(w.v.split('/')[0]))?.v ?? ''} mixes address families; the route is ignored`);
+        return false;
+      }
+      route.destination = word === 'default6' ? { family: 6, address: '::', prefix: 0, explicitPrefix: true } : { family: 4, address: '0.0.0.0', prefix: 0, explicitPrefix: true };
+      return true;
+    }
+    if (parseIp(word.split('/')[0]) === undefined) {
+      fail(index, 'vrrp-route-keyword', `'${word}' is neither a route keyword nor a destination address`, 'see `ip route` syntax: DEST [via ADDR] [dev IF] [table T] [metric N] ...');
+      return false;
+    }
+    const destination = readAddressWord(stmt, ctx, index, 'route destination');
+    if (destination) route.destination = destination;
+    return destination !== undefined;
+  };
   const address = (index: number, what: string): IpAddress | undefined => {
     const ip = parseIp(words[index].v);
     if (!ip) fail(index, 'vrrp-route-address', `'${words[index].v}' is not a valid ${what} address for the route`);
@@ -54,13 +73,16 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
   };
 
   let declaredFamily: 4 | 6 | undefined;
+  /** Set after a route type: keepalived takes the next word as the destination, whatever it is. */
+  let destinationNext = false;
   let i = 0;
-  if (words[0] && TYPES.has(words[0].v as RouteType)) {
-    route.type = words[0].v as RouteType;
-    i = 1;
-  }
   for (; i < words.length; i++) {
     const word = words[i].v;
+    if (destinationNext) {
+      destinationNext = false;
+      if (!readDestination(i)) return undefined;
+      continue;
+    }
     const needValue = (): boolean => {
       if (i + 1 < words.length) return true;
       missingParameter(ctx, stmt, i + 1, word);
@@ -153,12 +175,15 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
           route.options[word] = value;
           break;
         }
-        if (route.destination === undefined && (word === 'default' || parseIp(word.split('/')[0]) !== undefined)) {
-          if (word === 'default') route.destination = { family: 4, address: '0.0.0.0', prefix: 0, explicitPrefix: true };
-          else route.destination = readAddressWord(stmt, ctx, i, 'route destination');
+        // A route type (by name or number) anywhere: the next word is the destination.
+        if (TYPES.has(word as RouteType) || /^\d+$/.test(word)) {
+          if (!needValue()) return undefined;
+          if (TYPES.has(word as RouteType)) route.type = word as RouteType;
+          destinationNext = true;
           break;
         }
-        fail(i, 'vrrp-route-keyword', `'${word}' is not a route keyword or a destination`, 'see `ip route` syntax: DEST [via ADDR] [dev IF] [table T] [metric N] ...');
+        // Anything else is the destination; a later one replaces an earlier one.
+        if (!readDestination(i)) return undefined;
     }
   }
   if (bad) return undefined;

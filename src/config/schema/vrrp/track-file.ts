@@ -25,11 +25,19 @@ const file: Handler = (stmt, tf, ctx) => {
   tf.file = path;
 };
 
-/** `weight N [reverse]` of a tracker block (track_file, vrrp_track_process): -254..254. */
-export function blockWeight<T extends { name: string; weight: number; weightReverse: boolean }>(what: string): KeywordHandler<T> {
+/**
+ * `weight N [reverse]` of a tracker block (track_file, vrrp_track_process):
+ * -254..254. keepalived ignores a second weight once the weight differs from
+ * the block's default (checked).
+ */
+export function blockWeight<T extends { name: string; weight: number; weightReverse: boolean }>(what: string, defaultWeight: number): KeywordHandler<T> {
   return (stmt, tracker, ctx) => {
     if (stmt.words.length < 2) {
       ctx.problems.warning('vrrp-weight-missing', stmtLoc(stmt), `'weight' of ${what} ${tracker.name} has no value; it is ignored`, { hint: 'write weight N, with N from -254 to 254' });
+      return;
+    }
+    if (tracker.weight !== defaultWeight) {
+      ctx.problems.warning('vrrp-weight-twice', stmtLoc(stmt, 1), `the weight of ${what} ${tracker.name} is already ${tracker.weight}; this one is ignored`, { hint: "keep one 'weight' line" });
       return;
     }
     const value = readInteger(stmt, ctx, 1, { min: -254, max: 254 });
@@ -63,7 +71,7 @@ const initFile: Handler = (stmt, tf, ctx) => {
 
 export const trackFileSpec: BlockSpec<TrackFile> = {
   name: 'track_file',
-  keywords: { file, weight: blockWeight<TrackFile>('track_file'), init_file: initFile },
+  keywords: { file, weight: blockWeight<TrackFile>('track_file', 1), init_file: initFile },
 };
 
 /** The top-level track_file and vrrp_track_file keywords. */

@@ -60,7 +60,7 @@ export const trackProcessSpec: BlockSpec<TrackProcess> = {
   keywords: {
     process,
     param_match: paramMatch,
-    weight: blockWeight<TrackProcess>('vrrp_track_process'),
+    weight: blockWeight<TrackProcess>('vrrp_track_process', 0),
     quorum,
     quorum_max: quorum,
     delay: delay((tp, s) => (tp.delay = s)),

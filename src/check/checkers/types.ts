@@ -1,0 +1,18 @@
+// What every health checker is: one attempt at a time, resolved (never
+// rejected) with a verdict and a reason a human can act on. Timers, retries
+// and state belong to schedule.ts; a checker only answers "does it work now?".
+
+export interface CheckResult {
+  ok: boolean;
+  /** Why: what failed (refused, timed out, status 503, digest mismatch...) or what passed. */
+  reason: string;
+}
+
+export interface Checker {
+  /** keepalived's name of the check, e.g. TCP_CHECK, HTTP_GET. */
+  readonly type: string;
+  /** Where it connects, for logs: `198.51.100.21:80`, `https://[2001:db8::21]:443/health`. */
+  readonly target: string;
+  /** One attempt. Aborting the signal ends it promptly with ok: false. */
+  run(signal: AbortSignal): Promise<CheckResult>;
+}
