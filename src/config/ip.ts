@@ -35,3 +35,25 @@ export function parseIpPrefix(text: string): IpPrefix | undefined {
   if (prefix > max) return undefined;
   return { ...addr, prefix, explicitPrefix: true };
 }
+
+/** RFC 5952 text of eight 16-bit groups: lower case, the longest run (2+) of zero groups as '::'. */
+export function formatIpv6Groups(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}

@@ -23,6 +23,7 @@
 // raw socket with IPV6_CHECKSUM set to offset 6.
 
 import { checksumValid, internetChecksum, ipv4PseudoHeader, ipv6PseudoHeader } from './checksum.js';
+import { formatIpv6Groups } from '../config/ip.js';
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -145,24 +146,7 @@ export function formatIpv4(bytes: Uint8Array): string {
 export function formatIpv6(bytes: Uint8Array): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push((bytes[i * 2] << 8) | bytes[i * 2 + 1]);
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIpv6Groups(groups);
 }
 
 export function formatAddress(bytes: Uint8Array, family: IpFamily): string {

@@ -1,5 +1,5 @@
 // Addresses as numbers, for virtual_server_group ranges and masks.
-import type { Family, IpAddress } from '../../ip.js';
+import { formatIpv6Groups, type Family, type IpAddress } from '../../ip.js';
 
 export function bitsOf(family: Family): number {
   return family === 4 ? 32 : 128;
@@ -37,25 +37,7 @@ export function bigIntToIp(n: bigint, family: Family): IpAddress {
   }
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((n >> BigInt(i * 16)) & 0xffffn));
-  // Longest run of two or more zero groups becomes '::'.
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  const address =
-    bestStart < 0 ? hex.join(':') : `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  const address = formatIpv6Groups(groups);
   return { family, address };
 }
 
