@@ -2,6 +2,6 @@
 // Runs the built CLI (npm install / npm ci build it through the prepare script).
 import { main } from '../dist/cli/main.js';
 
-const code = main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
 // Let stdout/stderr drain before exiting (pipes are asynchronous in Node).
 process.exitCode = code;

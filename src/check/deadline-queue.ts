@@ -38,17 +38,6 @@ export class DeadlineQueue {
     return top.key;
   }
 
-  /** Drop every entry for `key` (rare: a checker removed while waiting). */
-  remove(key: string): void {
-    const kept = this.heap.filter((e) => e.key !== key);
-    if (kept.length === this.heap.length) return;
-    this.heap.length = 0;
-    for (const e of kept) {
-      this.heap.push(e);
-      this.up(this.heap.length - 1);
-    }
-  }
-
   private less(a: Entry, b: Entry): boolean {
     return a.at < b.at || (a.at === b.at && a.seq < b.seq);
   }

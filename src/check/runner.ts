@@ -5,6 +5,9 @@
 import type { Checker, CheckResult } from './checkers/types.js';
 import { Schedule, type CheckerSpec, type HealthChange, type ScheduleOptions } from './schedule.js';
 
+/** The longest delay node's setTimeout honours. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export interface RunnerTimers {
   /** Monotonic milliseconds. */
   now(): number;
@@ -111,7 +114,9 @@ export class CheckRunner {
     this.disarm();
     if (next === undefined) return;
     this.timerAt = next;
-    this.timer = this.timers.setTimeout(() => this.onTimer(), Math.max(0, Math.ceil(next - this.timers.now())));
+    // node fires longer timeouts at once; an early wake-up just re-arms.
+    const delay = Math.min(Math.max(0, Math.ceil(next - this.timers.now())), MAX_TIMEOUT_MS);
+    this.timer = this.timers.setTimeout(() => this.onTimer(), delay);
   }
 
   private disarm(): void {

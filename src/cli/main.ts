@@ -1,13 +1,15 @@
-// Entry point: keepalived's flags -> config test, version, help, signum. The
-// daemon itself (watchdog, VRRP and checker children) is not built yet.
+// Entry point: keepalived's flags -> config test, genhash, version, help,
+// signum. The daemon itself (watchdog, VRRP and checker children) is not
+// wired up yet.
 import fs from 'node:fs';
+import { runGenhash } from '../check/genhash.js';
 import { nodeHostInfo } from '../config/host-node.js';
 import { parseArgs, USAGE } from './args.js';
 import { runConfigTest } from './config-test.js';
 import { signalNumber } from './signum.js';
 import { VERSION } from './version.js';
 
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): number | Promise<number> {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`${parsed.error}\n${USAGE}`);
@@ -41,8 +43,7 @@ export function main(argv: readonly string[]): number {
     });
   }
   if (options.genhash) {
-    process.stderr.write('keepalived-ts: genhash mode is not available yet\n');
-    return 1;
+    return runGenhash(options.genhashArgs, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
   }
   process.stderr.write('keepalived-ts: running as a daemon is not available yet; use -t to check a configuration\n');
   return 1;

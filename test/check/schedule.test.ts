@@ -225,22 +225,16 @@ describe('rise and fall', () => {
     const a = spec('a', { server: 'rs', retry: 0 });
     const b = spec('b', { server: 'rs', retry: 0 });
     const s = new Schedule([a, b], 0, { phase: () => 0 });
-    const step = (id: string, ok: boolean, at: number): HealthChange[] => {
-      expect(s.takeDue(at)).toContain(id);
-      return s.complete(id, { ok, reason: ok ? 'ok' : 'down' }, at).changes;
-    };
+    const done = (id: string, ok: boolean, at: number): HealthChange[] => s.complete(id, { ok, reason: ok ? 'ok' : `${id} down` }, at).changes;
     expect(s.isServerUp('rs')).toBe(true);
-    // Both are due at 1 s (same phase): take both, complete a first.
+    // Both are due at 1 s (same phase).
     expect(s.takeDue(1_000)).toEqual(['a', 'b']);
-    let ch = s.complete('a', { ok: false, reason: 'a down' }, 1_000).changes;
-    expect(ch.map((c) => c.kind)).toEqual(['checker', 'server']);
-    ch = s.complete('b', { ok: false, reason: 'b down' }, 1_000).changes;
-    expect(ch.map((c) => c.kind)).toEqual(['checker']); // the server was already down
-    ch = step('a', true, 11_000);
-    expect(ch.map((c) => c.kind)).toEqual(['checker']); // b still fails
+    expect(done('a', false, 1_000).map((c) => c.kind)).toEqual(['checker', 'server']);
+    expect(done('b', false, 1_000).map((c) => c.kind)).toEqual(['checker']); // the server was already down
+    expect(s.takeDue(11_000)).toEqual(['a', 'b']);
+    expect(done('a', true, 11_000).map((c) => c.kind)).toEqual(['checker']); // b still fails
     expect(s.isServerUp('rs')).toBe(false);
-    ch = step('b', true, 11_000);
-    expect(ch.map((c) => [c.kind, c.up])).toEqual([
+    expect(done('b', true, 11_000).map((c) => [c.kind, c.up])).toEqual([
       ['checker', true],
       ['server', true],
     ]);

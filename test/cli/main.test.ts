@@ -91,3 +91,11 @@ describe('keepalived-ts CLI', () => {
     expect(run(['-t', '-e', '-f', missing]).code).toBe(4);
   });
 });
+
+describe('keepalived-ts --genhash', () => {
+  it('prints usage and fails without a server to ask', () => {
+    const r = run(['--genhash']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Usage: keepalived-ts --genhash');
+  });
+});

@@ -26,6 +26,8 @@ const PHRASES: Record<string, string> = {
 
 interface CodedError {
   code?: unknown;
+  /** OpenSSL's reason text, on node's TLS errors. */
+  reason?: unknown;
   message?: unknown;
   cause?: unknown;
   name?: unknown;
@@ -45,8 +47,10 @@ export function describeError(err: unknown): string {
   const cause = e.cause instanceof Object ? (e.cause as CodedError) : undefined;
   const code = (cause && codeOf(cause) && PHRASES[codeOf(cause)!] ? codeOf(cause) : undefined) ?? codeOf(e);
   if (code !== undefined && PHRASES[code]) return `${PHRASES[code]} (${code})`;
-  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS') || /ssl|tls/i.test(String(e.message ?? ''))) {
-    return `TLS handshake failed: ${String(e.message)}${code ? ` (${code})` : ''}`;
+  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS')) {
+    // OpenSSL's message is a long error-stack line; its reason says it all.
+    const why = typeof e.reason === 'string' ? e.reason : String(e.message).split('\n')[0];
+    return `TLS handshake failed: ${why} (${code})`;
   }
   const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
   return code ? `${message} (${code})` : message;

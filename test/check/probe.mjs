@@ -1,0 +1,48 @@
+// The checker side of the namespace tests, run inside the client namespace:
+//   KTS_CHECK_BUILD=DIR node probe.mjs MODE '<json>'
+// DIR holds src/check compiled to JavaScript (see lab.ts). Modes:
+//   checks   json = [{ kind: 'tcp' | 'http', options }]: run each checker
+//            once, print [{ ok, reason, ms }]
+//   runner   json = CheckConfig: run the checks with real timers; print one
+//            JSON line per event with `wall` (epoch ms); stop on SIGTERM
+//   genhash  json = argv: run the genhash command, exit with its code
+const dir = process.env.KTS_CHECK_BUILD;
+if (!dir) throw new Error('KTS_CHECK_BUILD is not set');
+const load = (path) => import(`${dir}/src/check/${path}`);
+
+const [mode, input] = process.argv.slice(2);
+const arg = JSON.parse(input);
+const wall = () => performance.timeOrigin + performance.now();
+
+if (mode === 'checks') {
+  const { TcpChecker } = await load('checkers/tcp.js');
+  const { HttpChecker } = await load('checkers/http.js');
+  const results = [];
+  for (const c of arg) {
+    const checker = c.kind === 'tcp' ? new TcpChecker(c.options) : new HttpChecker(c.options);
+    const started = performance.now();
+    const result = await checker.run(new AbortController().signal);
+    results.push({ ...result, ms: Math.round(performance.now() - started) });
+  }
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+} else if (mode === 'runner') {
+  const { planChecks } = await load('plan.js');
+  const { CheckRunner } = await load('runner.js');
+  const plan = planChecks(arg);
+  const runner = new CheckRunner(plan.checks, {
+    onEvent: (event) => process.stdout.write(`${JSON.stringify({ ...event, wall: wall() })}\n`),
+  });
+  runner.start();
+  process.stdout.write(`${JSON.stringify({ kind: 'started', wall: wall(), servers: Object.fromEntries(runner.servers()) })}\n`);
+  process.once('SIGTERM', () => {
+    runner.stop().then(() => process.exit(0));
+  });
+} else if (mode === 'genhash') {
+  const { runGenhash } = await load('genhash.js');
+  process.exitCode = await runGenhash(arg, {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  });
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
