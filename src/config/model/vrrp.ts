@@ -104,6 +104,8 @@ export interface VirtualRoute {
   noTrack: boolean;
   trackGroup?: string;
   nexthops: RouteNexthop[];
+  /** Every interface the line names (dev, oif, nexthop dev; the last dev wins), each checked by keepalived. */
+  interfaceRefs: NamedRef[];
   /** Further `name value` options (mtu, advmss, realms, ...) as written. */
   options: Record<string, string>;
 }

@@ -28,12 +28,7 @@ function addressUses(ips: readonly VirtualIp[], what: string): InterfaceUse[] {
 }
 
 function routeUses(routes: readonly VirtualRoute[], what: string): InterfaceUse[] {
-  const uses: InterfaceUse[] = [];
-  for (const r of routes) {
-    if (r.dev !== undefined) uses.push({ name: r.dev, loc: r.devLoc ?? r.loc, what });
-    for (const n of r.nexthops) if (n.dev !== undefined) uses.push({ name: n.dev, loc: r.loc, what: `${what} (nexthop)` });
-  }
-  return uses;
+  return routes.flatMap((r) => r.interfaceRefs.map((ref) => ({ name: ref.name, loc: ref.loc, what })));
 }
 
 function ruleUses(rules: readonly VirtualRule[], what: string): InterfaceUse[] {

@@ -66,14 +66,16 @@ function inRange(stmt: Stmt, ctx: ReadContext, index: number, value: number, ran
 const TRUE_WORDS = new Set(['on', 'true', 'yes']);
 const FALSE_WORDS = new Set(['off', 'false', 'no']);
 
-/** A flag keyword alone means true; otherwise on|off|true|false|yes|no. */
+/** A flag keyword alone means true; otherwise on|off|true|false|yes|no, in lower case as keepalived requires. */
 export function readBool(stmt: Stmt, ctx: ReadContext, index = 1): boolean | undefined {
   const word = stmt.words[index];
   if (!word) return true;
-  const text = word.v.toLowerCase();
+  const text = word.v;
   if (TRUE_WORDS.has(text)) return true;
   if (FALSE_WORDS.has(text)) return false;
-  ctx.problems.error('invalid-bool', stmtLoc(stmt, index), `'${keywordOf(stmt)}' takes on/off, true/false or yes/no, not '${word.v}'`);
+  const lower = word.v.toLowerCase();
+  const hint = TRUE_WORDS.has(lower) || FALSE_WORDS.has(lower) ? `keepalived accepts only lower case: write '${lower}'` : undefined;
+  ctx.problems.error('invalid-bool', stmtLoc(stmt, index), `'${keywordOf(stmt)}' takes on/off, true/false or yes/no, not '${word.v}'`, hint ? { hint } : {});
   return undefined;
 }
 

@@ -158,6 +158,15 @@ describe('virtual_routes lines (keepalived 2.2.7)', () => {
     { line: 'foo dev eth1', exit: 5 },
     { line: 'dev eth1', exit: 5 },
     { line: 'inet6 203.0.113.0/24 dev eth1', exit: 5 },
+    // A route type (by name, or a number up to 255) takes the next word as the destination, anywhere.
+    { line: '41 203.0.113.0/24 dev eth1', exit: 0 },
+    { line: '203.0.113.0/24 dev eth1 blackhole 198.51.100.0/24', exit: 0 },
+    { line: '203.0.113.0/24 dev eth1 41 198.51.100.0/24', exit: 0 },
+    { line: '203.0.113.0/24 dev eth1 1.2.3.4', exit: 0 },
+    { line: '203.0.113.0/24 via 198.51.100.1 dev eth0 256', exit: 5 },
+    { line: '203.0.113.0/24 dev eth1 0 x', exit: 5 },
+    { line: '203.0.113.0/24 dev eth1 default', exit: 5 },
+    { line: 'default dev eth1', exit: 0 },
   ];
   it.each(rows)('$line', ({ line, exit, lines }) => {
     const v = verdict(inBlock('virtual_routes', line));
@@ -165,7 +174,7 @@ describe('virtual_routes lines (keepalived 2.2.7)', () => {
     expect(v.lines).toEqual(lines ?? (exit === 5 ? [8] : []));
   });
 
-  it.each(['203.0.113.0/24 dev', '203.0.113.0/24 via', '203.0.113.0/24 dev eth1 metric'])('%s: a missing value (keepalived exits 2)', (line) => {
+  it.each(['203.0.113.0/24 dev', '203.0.113.0/24 via', '203.0.113.0/24 dev eth1 metric', '203.0.113.0/24 dev eth1 41', '203.0.113.0/24 dev eth1 blackhole', 'unicast 203.0.113.0/24 dev eth1 local'])('%s: a missing value (keepalived exits 2)', (line) => {
     const { problems } = readText(inBlock('virtual_routes', line), fakeHost());
     expect(problems.filter((p) => p.code === 'missing-argument').map((p) => p.loc?.line)).toEqual([8]);
   });

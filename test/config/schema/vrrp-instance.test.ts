@@ -67,6 +67,7 @@ describe('vrrp_instance numbers and enums (keepalived 2.2.7)', () => {
     { name: 'garp_extra_if 86401', extra: 'garp_extra_if 86401', exit: 5, lines: [4] },
     { name: 'vmac_garp_intvl is deprecated', extra: 'vmac_garp_intvl 5', exit: 5, lines: [4] },
     { name: 'kernel_rx_buf_size x', extra: 'kernel_rx_buf_size x', exit: 5, lines: [4] },
+    { name: 'kernel_rx_buf_size without a value only warns', extra: 'kernel_rx_buf_size', exit: 5, lines: [4] },
     { name: 'unicast_ttl 256', extra: 'unicast_ttl 256', exit: 5, lines: [4] },
     { name: "state 'master' (lower case)", extra: 'state master', exit: 5, lines: [4] },
     { name: 'state MASTER then BACKUP', extra: 'state MASTER;state BACKUP', exit: 5, lines: [5] },
@@ -257,6 +258,13 @@ describe('the instance model', () => {
     expect(v6.version).toBe(3);
     const v4 = readText(`global_defs {\n  vrrp_version 3\n}\n${instance('')}`, fakeHost()).config.vrrp.instances[0];
     expect(v4.version).toBe(3);
+  });
+  it('runs advert_int in whole seconds for v2 and 10 ms steps up to 40.95 s for v3', () => {
+    const advert = (extra: string) => readText(instance(extra), fakeHost()).config.vrrp.instances[0].advertInt;
+    expect(advert('advert_int 1.5')).toBe(2);
+    expect(advert('advert_int 0.4')).toBe(1);
+    expect(advert('version 3;advert_int 0.015')).toBe(0.02);
+    expect(advert('version 3;advert_int 41')).toBe(40.95);
   });
   it('keeps the first 8 characters of a password', () => {
     const inst = readText(instance('authentication {;auth_type PASS;auth_pass 123456789;}'), fakeHost()).config.vrrp.instances[0];

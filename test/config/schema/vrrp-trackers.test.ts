@@ -71,6 +71,11 @@ describe('vrrp_script (keepalived 2.2.7)', () => {
     expect(v.exit).toBe(5);
     expect(v.lines).toEqual(named.map((n) => n + 4));
   });
+  it("end-of-block problems go on the line of the '}', wherever it stands", () => {
+    const secured = 'global_defs {\n  enable_script_security\n  script_user root\n}\n';
+    expect(verdict(`${secured}vrrp_script chk { interval 2 }\n`)).toEqual({ exit: 5, lines: [5] });
+    expect(verdict(`${secured}vrrp_script chk {\n  interval 2\n\n  # comment\n\n}\n`)).toEqual({ exit: 5, lines: [10] });
+  });
   it('a second vrrp_script of the same name is accepted', () => {
     expect(verdict(`global_defs {\n  enable_script_security\n  script_user root\n}\n${block('vrrp_script chk', 'script /bin/true')}${block('vrrp_script chk', 'script /bin/false')}`).exit).toBe(0);
   });
@@ -136,6 +141,17 @@ describe('track_file and vrrp_track_process blocks and lines (keepalived 2.2.7)'
     expect(verdict(block('track_file tf', 'weight 5'))).toEqual({ exit: 5, lines: [3] });
     expect(verdict(block('track_file tf', 'file /tmp/a;weight'))).toEqual({ exit: 5, lines: [3] });
     expect(verdict(block('track_file tf', 'file /tmp/a;weight 5 bogus'))).toEqual({ exit: 5, lines: [3] });
+  });
+  it('a second weight once the weight was changed from the default', () => {
+    expect(verdict(block('track_file tf', 'file /tmp/a;weight 1;weight 5')).exit).toBe(0);
+    expect(verdict(block('track_file tf', 'file /tmp/a;weight 3;weight 5'))).toEqual({ exit: 5, lines: [4] });
+    expect(verdict(block('vrrp_track_process tp', 'process sshd;weight 0;weight 5')).exit).toBe(0);
+    expect(verdict(block('vrrp_track_process tp', 'process sshd;weight 2;weight 5'))).toEqual({ exit: 5, lines: [4] });
+    expect(verdict(block('vrrp_script chk', 'script /bin/true;weight 2;weight 5')).exit).toBe(0);
+  });
+  it('file and param_match without a value only warn or pass', () => {
+    expect(verdict(block('track_file tf', 'file'))).toEqual({ exit: 5, lines: [2, 3] });
+    expect(verdict(block('vrrp_track_process tp', 'process sshd;param_match')).exit).toBe(0);
   });
   it('vrrp_track_process with every keyword', () => {
     expect(verdict(block('vrrp_track_process tp', 'process sshd;param_match initial;weight 10 reverse;quorum 1;quorum_max 3;delay 2;terminate_delay 2;fork_delay 2;full_command')).exit).toBe(0);
@@ -206,6 +222,10 @@ describe('garp_group, linkbeat_interfaces, interface_up_down_delays (keepalived 
   it('garp_group without any interval is dropped at its }', () => {
     expect(verdict(block('garp_group', 'interface eth1'))).toEqual({ exit: 5, lines: [3] });
     expect(verdict(block('garp_group', 'garp_interval 99999;gna_interval -1;interface eth1'))).toEqual({ exit: 5, lines: [2, 3, 5] });
+  });
+  it('an interface in two garp groups, or twice in one', () => {
+    expect(verdict(`${block('garp_group', 'garp_interval 1;interface eth1')}${block('garp_group', 'garp_interval 1;interface eth1')}`)).toEqual({ exit: 5, lines: [7] });
+    expect(verdict(block('garp_group', 'garp_interval 1;interfaces {;eth1;eth1;}'))).toEqual({ exit: 5, lines: [6] });
   });
   it('an empty interfaces block', () => {
     expect(verdict(block('garp_group', 'garp_interval 0.1;interfaces {;}'))).toEqual({ exit: 5, lines: [4] });

@@ -14,6 +14,9 @@ import { blockName, endLocOf, flag, integer, rememberConfig } from './common.js'
 
 type Handler = KeywordHandler<BfdInstance>;
 
+/** Instances whose neighbor_ip was malformed: keepalived ignores them, and the rest of their block. */
+const malformedNeighbor = new WeakSet<BfdInstance>();
+
 /** Longest BFD instance name keepalived takes. */
 const MAX_NAME = 31;
 
@@ -24,7 +27,7 @@ function address(set: (b: BfdInstance, ip: ReturnType<typeof parseIp> & object) 
     const ip = parseIp(text);
     if (!ip) {
       ctx.problems.error('vrrp-invalid-ip', stmtLoc(stmt, 1), `'${text}' is not a valid IP address for '${keywordOf(stmt)}' of bfd_instance ${bfd.name}`);
-      bfd.locs.invalid = stmtLoc(stmt, 1);
+      if (keywordOf(stmt) !== 'source_ip') malformedNeighbor.add(bfd);
       return;
     }
     set(bfd, ip);
@@ -95,8 +98,8 @@ export function readBfdInstance(stmt: Stmt, config: KeepalivedConfig, ctx: ReadC
   }
   const bfd = createBfdInstance(name, stmtLoc(stmt, 1));
   bfd.endLoc = endLocOf(stmt);
-  for (const line of stmt.block ?? []) readStatement(bfd.locs.invalid ? afterInvalidNeighbor : bfdSpec, line, bfd, ctx);
-  if (bfd.locs.invalid) return;
+  for (const line of stmt.block ?? []) readStatement(malformedNeighbor.has(bfd) ? afterInvalidNeighbor : bfdSpec, line, bfd, ctx);
+  if (malformedNeighbor.has(bfd)) return;
   if (!bfd.neighbor) {
     ctx.problems.error('vrrp-bfd-no-neighbor', bfd.endLoc, `bfd_instance ${name} has no neighbor_ip; it is disabled`, { hint: "add 'neighbor_ip ADDR'" });
     return;

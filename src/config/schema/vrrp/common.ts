@@ -3,26 +3,20 @@
 // "data line option without its value" case.
 import type { Loc } from '../../problems.js';
 import { keywordOf, locOf, stmtLoc, type Stmt } from '../../tree.js';
-import type { Token } from '../../lex.js';
-import type { SourceLine } from '../../source.js';
 import { readInteger, readScript, type NumberRange } from '../values.js';
 import { readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext, Script } from '../types.js';
 import type { KeepalivedConfig } from '../../model/index.js';
 import type { NotifyScripts, TrackWeight, VrrpConfig } from '../../model/vrrp.js';
 
-/** A statement whose '}' location is known (the tree may record it). */
-type WithClose = Stmt & { close?: { src: SourceLine; token: Token } };
-
 /**
  * Where the block of `stmt` is closed. keepalived reports the problems it
  * finds when a block ends (e.g. "No script set for vrrp_script") on the line
- * of the '}'. Without a recorded '}' the line after the last statement of
- * the block is assumed, which is right for configs written one item a line.
+ * of the '}'. For a block that is never closed, the line after its last
+ * statement is assumed.
  */
 export function endLocOf(stmt: Stmt): Loc {
-  const close = (stmt as WithClose).close;
-  if (close) return locOf(close.src, close.token);
+  if (stmt.close) return locOf(stmt.close.src, stmt.close.token);
   const block = stmt.block;
   const start = stmt.open ? locOf(stmt.open.src, stmt.open.token) : stmtLoc(stmt);
   if (!block || block.length === 0) return { file: start.file, line: start.line + (stmt.open ? 1 : 0), col: 1 };
@@ -174,11 +168,6 @@ export function readTrackWeight(stmt: Stmt, ctx: ReadContext, index: number, lim
     next++;
   }
   return { weight: { weight, reverse }, next };
-}
-
-/** Location of word `index`, or of the keyword when there is no such word. */
-export function wordLoc(stmt: Stmt, index: number): Loc {
-  return stmtLoc(stmt, index < stmt.words.length ? index : 0);
 }
 
 /**

@@ -354,7 +354,7 @@ export const instanceSpec: BlockSpec<VrrpInstance> = {
     interface: iface,
     vrf,
     dont_track_primary: flag((i) => (i.flags.dontTrackPrimary = true)),
-    ...(trackKeywords as Record<string, Handler>),
+    ...trackKeywords,
     mcast_src_ip: sourceAddress('mcast_src_ip'),
     unicast_src_ip: sourceAddress('unicast_src_ip'),
     mcast_dst_ip: mcastDstIp,

@@ -38,7 +38,7 @@ export interface RouteLineOptions {
 /** Reads one route line; undefined when keepalived would drop the route. */
 export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOptions): VirtualRoute | undefined {
   const words = stmt.words;
-  const route: VirtualRoute = { loc: stmtLoc(stmt), type: 'unicast', noTrack: false, nexthops: [], options: {} };
+  const route: VirtualRoute = { loc: stmtLoc(stmt), type: 'unicast', noTrack: false, nexthops: [], interfaceRefs: [], options: {} };
   let bad = false;
   const fail = (index: number, code: string, message: string, hint?: string): void => {
     ctx.problems.error(code, stmtLoc(stmt, index), message, hint ? { hint } : {});
@@ -115,6 +115,7 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
         if (!needValue()) return undefined;
         route.dev = words[++i].v;
         route.devLoc = stmtLoc(stmt, i);
+        route.interfaceRefs.push({ name: route.dev, loc: route.devLoc });
         break;
       case 'table':
         if (!needValue()) return undefined;
@@ -176,7 +177,7 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
           break;
         }
         // A route type (by name or number) anywhere: the next word is the destination.
-        if (TYPES.has(word as RouteType) || /^\d+$/.test(word)) {
+        if (TYPES.has(word as RouteType) || (/^\d+$/.test(word) && Number(word) <= 255)) {
           if (!needValue()) return undefined;
           if (TYPES.has(word as RouteType)) route.type = word as RouteType;
           destinationNext = true;
@@ -249,6 +250,7 @@ function readNexthops(stmt: Stmt, ctx: ReadContext, start: number, route: Virtua
       } else current.via = ip;
     } else if (word === 'dev') {
       current.dev = value;
+      route.interfaceRefs.push({ name: value, loc: stmtLoc(stmt, i) });
     } else {
       if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
         ctx.problems.error('vrrp-route-nexthop', stmtLoc(stmt, i), `nexthop weight '${value}' is not a number from 1 to 256`);
@@ -257,12 +259,4 @@ function readNexthops(stmt: Stmt, ctx: ReadContext, start: number, route: Virtua
     }
   }
   return i - 1;
-}
-
-/** Interfaces a route names (dev and nexthop dev), with where. */
-export function routeInterfaces(stmt: VirtualRoute): string[] {
-  const names: string[] = [];
-  if (stmt.dev !== undefined) names.push(stmt.dev);
-  for (const n of stmt.nexthops) if (n.dev !== undefined) names.push(n.dev);
-  return names;
 }

@@ -43,7 +43,7 @@ export const syncGroupSpec: BlockSpec<VrrpSyncGroup> = {
   name: 'vrrp_sync_group',
   keywords: {
     group,
-    ...(trackKeywords as Record<string, Handler>),
+    ...trackKeywords,
     ...notifyKeywords,
     smtp_alert: optionalBool((g, v) => (g.smtpAlert = v)),
     global_tracking: (stmt, sg, ctx) => {

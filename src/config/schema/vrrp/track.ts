@@ -99,8 +99,6 @@ export const trackKeywords: Record<string, KeywordHandler<TrackOwner>> = {
   track_bfd: valueBlock(trackerLine('bfd')),
 };
 
-export const trackBlocks: BlockSpec<TrackOwner>[] = [trackInterfaceLine, trackerLine('script'), trackerLine('file'), trackerLine('process'), trackerLine('bfd')];
-
 /** The keyword a tracker kind is used with, for messages. */
 export function trackKeyword(kind: TrackerKind): string {
   return KINDS[kind].keyword;
