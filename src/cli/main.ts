@@ -2,7 +2,6 @@
 // signum. The daemon itself (watchdog, VRRP and checker children) is not
 // wired up yet.
 import fs from 'node:fs';
-import { runGenhash } from '../check/genhash.js';
 import { nodeHostInfo } from '../config/host-node.js';
 import { parseArgs, USAGE } from './args.js';
 import { runConfigTest } from './config-test.js';
@@ -43,7 +42,10 @@ export function main(argv: readonly string[]): number | Promise<number> {
     });
   }
   if (options.genhash) {
-    return runGenhash(options.genhashArgs, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+    // Loaded only here: the HTTP client is not needed to check a config.
+    return import('../check/genhash.js').then(({ runGenhash }) =>
+      runGenhash(options.genhashArgs, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }),
+    );
   }
   process.stderr.write('keepalived-ts: running as a daemon is not available yet; use -t to check a configuration\n');
   return 1;
