@@ -32,17 +32,16 @@ const isClose = (item: Item): item is Close => 'of' in item;
 export function readBlock<T>(spec: BlockSpec<T>, stmts: readonly Stmt[] | undefined, target: T, ctx: ReadContext): void {
   if (!stmts) return;
   const owner = ownerOf(stmts);
-  const items: Item[] = owner?.close ? [...stmts, { of: owner }] : [...stmts];
-  const result = readItems(spec, items, target, ctx);
+  const result = readItems(spec, stmts, owner?.close ? { of: owner } : undefined, target, ctx);
   if (result && result.rest.length > 0) ctx.pendingStatements = result.rest;
 }
 
 /** The top level: a '}' here closes nothing, and keepalived reports it as an unknown keyword. */
 export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, target: T, ctx: ReadContext): void {
   for (const stmt of stmts) {
-    let items: Item[] = [stmt];
+    let items: readonly Item[] = [stmt];
     for (;;) {
-      const result = readItems(spec, items, target, ctx);
+      const result = readItems(spec, items, undefined, target, ctx);
       if (!result) break;
       const brace = result.closedBy.of.close!;
       ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here: an earlier '{' was not taken as a block", {
@@ -58,12 +57,17 @@ interface Closed {
   rest: Item[];
 }
 
-function readItems<T>(spec: BlockSpec<T>, items: Item[], target: T, ctx: ReadContext): Closed | undefined {
+/**
+ * Reads `items` and then `end` (the block's own '}'). Returns the '}' that
+ * closed this level and what follows it; the queue is only rebuilt when an
+ * ignored '{' or an early '}' changes the order (never for a clean config).
+ */
+function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | undefined, target: T, ctx: ReadContext): Closed | undefined {
   let queue = items;
   let i = 0;
   while (i < queue.length) {
     const item = queue[i++];
-    if (isClose(item)) return { closedBy: item, rest: queue.slice(i) };
+    if (isClose(item)) return { closedBy: item, rest: end ? [...queue.slice(i), end] : queue.slice(i) };
     const stmt = item;
     // A '{' that followed no keyword (the tree reported it) is ignored like an unknown keyword's.
     const orphanBrace = stmt.words[0]?.k === 'w' && stmt.words[0].v === '{' && stmt.words.length === 1;
@@ -81,7 +85,7 @@ function readItems<T>(spec: BlockSpec<T>, items: Item[], target: T, ctx: ReadCon
       i = 0;
     }
   }
-  return undefined;
+  return end ? { closedBy: end, rest: [] } : undefined;
 }
 
 export function readStatement<T>(spec: BlockSpec<T>, stmt: Stmt, target: T, ctx: ReadContext): void {
