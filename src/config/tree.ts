@@ -21,6 +21,8 @@ export interface Stmt {
   open?: BraceRef;
   /** Where the block's '}' stands; absent when the block is never closed. */
   close?: BraceRef;
+  /** Cache of stmtLoc(stmt). */
+  keywordLoc?: Loc;
 }
 
 /** A block remembers its statement (a WeakMap of every block cost more than the lexing). */
@@ -44,6 +46,9 @@ export function locOf(src: SourceLine, token?: Token): Loc {
 
 /** Location of word `index` of a statement (the keyword when omitted). */
 export function stmtLoc(stmt: Stmt, index = 0): Loc {
+  // The keyword's place is asked for several times per statement (the node,
+  // its parent's locs, problems): one shared object, since Locs are never changed.
+  if (index === 0) return (stmt.keywordLoc ??= locOf(stmt.src, stmt.words[0]));
   return locOf(stmt.src, stmt.words[index] ?? stmt.words[stmt.words.length - 1]);
 }
 

@@ -57,15 +57,25 @@ export function groupHasFwmark(config: KeepalivedConfig, vs: VirtualServer): boo
   return (groupOf(config, vs)?.entries ?? []).some((e) => e.kind === 'fwmark');
 }
 
-/** The real servers keepalived keeps: the first of each address and port. */
+const distinctCache = new WeakMap<VirtualServer, { from: readonly RealServer[]; length: number; distinct: RealServer[] }>();
+
+/**
+ * The real servers keepalived keeps: the first of each address and port.
+ * Several passes ask for it; computed once per virtual server (recomputed if
+ * its real server list changed since).
+ */
 export function distinctRealServers(vs: VirtualServer): RealServer[] {
+  const cached = distinctCache.get(vs);
+  if (cached && cached.from === vs.realServers && cached.length === vs.realServers.length) return cached.distinct;
   const seen = new Set<string>();
-  return vs.realServers.filter((rs) => {
+  const distinct = vs.realServers.filter((rs) => {
     const key = serverKey(rs);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+  distinctCache.set(vs, { from: vs.realServers, length: vs.realServers.length, distinct });
+  return distinct;
 }
 
 /** Forwarding of a real or sorry server: its own, else the lb_kind above it, else the virtual server's final one, else NAT. */
