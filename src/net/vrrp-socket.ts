@@ -113,10 +113,6 @@ export type SendResult = { ok: true; bytes: number } | { ok: false; error: strin
 
 export type OpenResult = { ok: true; socket: VrrpSocket } | { ok: false; error: string };
 
-function ipv4Buffer(text: string): Buffer | undefined {
-  return ipv4ToBytes(text);
-}
-
 /** A C `int` / `unsigned` in host byte order (socket option structs). */
 function uint32(value: number): Buffer {
   const b = Buffer.alloc(4);
@@ -170,7 +166,7 @@ export class VrrpSocket {
     const groupOk = family === 4 ? isIPv4(group) : isIPv6(group);
     if (!groupOk) return { ok: false, error: `multicast group ${group} is not an IPv${family} address` };
     if (!/^[^\s/]{1,15}$/.test(options.interface)) return { ok: false, error: `bad interface name '${options.interface}'` };
-    if (family === 4 && (options.sourceAddress === undefined || ipv4Buffer(options.sourceAddress) === undefined)) {
+    if (family === 4 && (options.sourceAddress === undefined || ipv4ToBytes(options.sourceAddress) === undefined)) {
       return { ok: false, error: `IPv4 needs a source address (got ${String(options.sourceAddress)})` };
     }
     if (family === 6 && (options.ifindex === undefined || !Number.isInteger(options.ifindex) || options.ifindex <= 0)) {
@@ -190,10 +186,11 @@ export class VrrpSocket {
       const name = Buffer.from(`${options.interface}\0`);
       socket.setOption(SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
       if (family === 4) {
-        const local = ipv4Buffer(options.sourceAddress!)!;
+        const local = ipv4ToBytes(options.sourceAddress!)!;
         step = 'IP_HDRINCL';
         socket.setOption(IPPROTO_IP, IP_HDRINCL, 1);
-        // Not used for our own header; they keep anything the kernel builds right too.
+        // Inert while IP_HDRINCL is on (our header carries TOS and TTL), but
+        // the socket stays right should the header ever be left to the kernel.
         step = 'IP_TOS';
         socket.setOption(IPPROTO_IP, IP_TOS, VRRP_TOS);
         step = 'IP_TTL';
@@ -206,7 +203,7 @@ export class VrrpSocket {
         socket.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, Buffer.from([0]), 1);
         if (options.join ?? true) {
           step = `IP_ADD_MEMBERSHIP ${group} on ${options.sourceAddress}`;
-          const mreq = Buffer.concat([ipv4Buffer(group)!, local]);
+          const mreq = Buffer.concat([ipv4ToBytes(group)!, local]);
           socket.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq, mreq.length);
         }
       } else {
@@ -263,8 +260,9 @@ export class VrrpSocket {
     if (this.closed) return Promise.resolve({ ok: false, error: 'socket is closed' });
     let bytes: Buffer;
     if (this.family === 4) {
-      if (!isIPv4(destination)) return Promise.resolve({ ok: false, error: `destination ${destination} is not an IPv4 address` });
-      const multicast = (ipv4Buffer(destination)![0] & 0xf0) === 0xe0;
+      const dst = ipv4ToBytes(destination);
+      if (!dst) return Promise.resolve({ ok: false, error: `destination ${destination} is not an IPv4 address` });
+      const multicast = (dst[0] & 0xf0) === 0xe0;
       this.ipId = this.ipId >= 0xffff ? 1 : this.ipId + 1;
       try {
         bytes = encodeIpv4Packet(message, { src: this.source!, dst: destination, ttl: multicast ? VRRP_TTL : this.unicastTtl, tos: VRRP_TOS, id: this.ipId });

@@ -121,6 +121,10 @@ export interface IncomingPacket {
   source?: string;
 }
 
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export class InstanceRuntime {
   private fsm: InstanceState;
   private readonly timers: Timers;
@@ -129,7 +133,8 @@ export class InstanceRuntime {
   private queue: Promise<void> = Promise.resolve();
   private readonly inflight = new Set<Promise<unknown>>();
   private notifyChain: Promise<void> = Promise.resolve();
-  private lastDropReason: string | undefined;
+  /** Drop reasons reported since the last good packet. */
+  private readonly reportedDrops = new Set<string>();
   private readonly counters: Counters = {
     received: 0,
     accepted: 0,
@@ -229,9 +234,9 @@ export class InstanceRuntime {
     }
     if (!result.ok) {
       this.counters.dropped[result.reason] = (this.counters.dropped[result.reason] ?? 0) + 1;
-      // keepalived logs an error kind once until a good packet arrives.
-      if (this.lastDropReason !== result.reason) {
-        this.lastDropReason = result.reason;
+      // Like keepalived, report each kind of error once until a good packet arrives.
+      if (!this.reportedDrops.has(result.reason)) {
+        this.reportedDrops.add(result.reason);
         this.emit(source === undefined ? { type: 'drop', reason: result.reason, detail: result.detail } : { type: 'drop', reason: result.reason, detail: result.detail, source });
       }
       return;
@@ -240,7 +245,7 @@ export class InstanceRuntime {
       this.counters.dropped['no-source'] = (this.counters.dropped['no-source'] ?? 0) + 1;
       return;
     }
-    this.lastDropReason = undefined;
+    this.reportedDrops.clear();
     this.counters.accepted++;
     this.dispatch({ type: 'advert-received', priority: result.advert.priority, source, advertIntervalCs: result.advert.intervalCs });
   }
@@ -366,16 +371,23 @@ export class InstanceRuntime {
     this.emit({ type: 'garp', vips: defs.map((d) => d.address), count, sent: r.sent, failures: r.failures.map((f) => f.message) });
   }
 
+  /**
+   * Notifications start after the address changes queued before them (a
+   * notify_master script finds the VIPs in place, as with keepalived), one at
+   * a time and in order, without holding the address queue up.
+   */
   private notify(n: Notification): void {
     this.emit({ type: 'notify', notification: n });
     const fn = this.ports.notify;
     if (!fn) return;
-    this.notifyChain = this.notifyChain.then(async () => {
-      try {
-        await fn(n);
-      } catch (err) {
-        this.emit({ type: 'error', where: 'notify', message: (err as Error).message });
-      }
+    this.enqueue(() => {
+      this.notifyChain = this.notifyChain.then(async () => {
+        try {
+          await fn(n);
+        } catch (err) {
+          this.emit({ type: 'error', where: 'notify', message: (err as Error).message });
+        }
+      });
     });
   }
 
@@ -390,7 +402,9 @@ export class InstanceRuntime {
   }
 
   private enqueue(task: () => void | Promise<void>): void {
-    this.queue = this.queue.then(task).catch((err: unknown) => {
+    // One turn of the event loop first, so that an advert sent in the same
+    // step leaves before an address change (spawning `ip` blocks for a while).
+    this.queue = this.queue.then(nextTurn).then(task).catch((err: unknown) => {
       this.emit({ type: 'error', where: 'address queue', message: (err as Error).message });
     });
   }

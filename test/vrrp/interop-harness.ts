@@ -50,7 +50,8 @@ async function runInstance(args: string[]): Promise<void> {
   if (!inst) fatal(`no vrrp_instance ${wanted ?? ''} in ${file}`);
   if (!inst.interface) fatal(`${inst.name} has no interface`);
 
-  const addresses = new AddressAdapter();
+  // One long-running `ip -batch` for every VIP change, as a daemon would use it.
+  const addresses = new AddressAdapter({ persistent: true });
   const info = await addresses.interfaceInfo(inst.interface);
   if (!info.ok) fatal(info.error);
   const family = inst.family ?? 4;
@@ -72,7 +73,7 @@ async function runInstance(args: string[]): Promise<void> {
   if (!opened.ok) fatal(opened.error);
   const socket = opened.socket;
 
-  const options: RuntimeOptions = { onEvent: (e) => print({ ...e, type: e.type === 'state' ? 'state' : `${e.type}` }) };
+  const options: RuntimeOptions = { onEvent: (e) => print({ ...e }) };
   const lease = option(args, '--lease');
   if (lease) {
     const [valid, refresh] = lease.split(':').map(Number);
@@ -92,6 +93,7 @@ async function runInstance(args: string[]): Promise<void> {
     void runtime.stop(true).then(() => {
       print({ type: 'stopped', state: runtime.state, stats: runtime.stats });
       socket.close();
+      addresses.close();
       process.exit(0);
     });
   };

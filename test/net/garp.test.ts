@@ -1,0 +1,76 @@
+// The gratuitous ARP adapter (src/net/garp.ts) between two namespaces: a
+// neighbour that has the VIP cached with a wrong MAC learns the sender's MAC
+// from our GARP alone (no traffic of its own), and failures come back as
+// values. Needs root, ip netns and arping (iputils); under CI=true it must run.
+
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AddressAdapter } from '../../src/net/addresses.js';
+import { GarpSender } from '../../src/net/garp.js';
+import { Netns, cleanupNetns, isCI, netnsUnavailableReason } from '../helpers/netns.js';
+
+const VIP = '198.51.100.180';
+const WRONG_MAC = '02:00:00:00:00:99';
+
+const reason = netnsUnavailableReason() ?? (spawnSync('arping', ['-V']).error ? 'arping (iputils-arping) is not installed' : undefined);
+
+describe('GarpSender', () => {
+  if (reason !== undefined) {
+    if (isCI()) {
+      it('can run (CI=true: needs root, ip netns and arping)', () => {
+        throw new Error(reason);
+      });
+    } else {
+      console.warn(`SKIPPING GARP tests: ${reason}`);
+      it.skip(`needs root, ip netns and arping: ${reason}`, () => {});
+    }
+    return;
+  }
+
+  let x: Netns;
+  let y: Netns;
+  let xMac: string;
+
+  beforeAll(async () => {
+    x = Netns.create('garp-x');
+    y = Netns.create('garp-y');
+    x.addVeth('eth0', { peer: 'eth1', peerNs: y });
+    x.addAddress('eth0', '198.51.100.11/24');
+    y.addAddress('eth1', '198.51.100.12/24');
+    const info = await new AddressAdapter({ netns: x.name }).interfaceInfo('eth0');
+    if (!info.ok || !info.info.mac) throw new Error('cannot read the MAC of eth0');
+    xMac = info.info.mac;
+  });
+  afterAll(() => cleanupNetns());
+
+  function neighbourMac(): string | undefined {
+    const out = y.ip('neigh', 'show', VIP, 'dev', 'eth1').stdout;
+    return /lladdr ([0-9a-f:]{17})/.exec(out)?.[1];
+  }
+
+  it('sends a burst that makes a neighbour with a stale entry learn our MAC for the VIP', async () => {
+    x.addAddress('eth0', `${VIP}/32`);
+    y.ip('neigh', 'replace', VIP, 'lladdr', WRONG_MAC, 'dev', 'eth1', 'nud', 'stale');
+    expect(neighbourMac()).toBe(WRONG_MAC);
+    const started = performance.now();
+    const result = await new GarpSender({ netns: x.name }).send([{ address: VIP, family: 4, dev: 'eth0' }], 3);
+    expect(result).toEqual({ sent: 3, failures: [] });
+    // Each arping sends at once and then idles a second: the burst is not spread out.
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(neighbourMac()).toBe(xMac);
+  });
+
+  it('reports a VIP that is not on the interface, and IPv6, as failures', async () => {
+    const result = await new GarpSender({ netns: x.name }).send(
+      [
+        { address: '198.51.100.199', family: 4, dev: 'eth0' },
+        { address: '2001:db8::180', family: 6, dev: 'eth0' },
+      ],
+      1,
+    );
+    expect(result.sent).toBe(0);
+    expect(result.failures.map((f) => f.target.address)).toEqual(['2001:db8::180', '198.51.100.199']);
+    expect(result.failures[0].message).toMatch(/not implemented/);
+    expect(result.failures[1].message).toMatch(/arping exited with 2/);
+  });
+});

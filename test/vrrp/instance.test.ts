@@ -1,0 +1,360 @@
+// The runtime of one instance (src/vrrp/instance.ts) with fake ports and a
+// fake clock: packets in (real bytes, built with the codec), effects out in
+// keepalived's order, drops counted by reason, failures of the ports turned
+// into events, the VIP lease refreshed while master. No root, no sleep.
+
+import { describe, expect, it } from 'vitest';
+import { instanceParams } from '../../src/vrrp/fsm.js';
+import { InstanceRuntime, type BatchOutcome, type InstancePorts, type Notification, type RuntimeEvent, type Timers } from '../../src/vrrp/instance.js';
+import { decodeAdvert, encodeAdvert, encodeIpv4Packet, type AdvertFields } from '../../src/vrrp/packet.js';
+import type { RuntimeConfig, VipDefinition, WireSettings } from '../../src/vrrp/params.js';
+import { masterDownInterval, skewTime } from '../../src/vrrp/timing.js';
+
+const ME = '198.51.100.12';
+const PEER = '198.51.100.11';
+const VIP: VipDefinition = { address: '198.51.100.180', prefix: 32, family: 4, dev: 'eth0' };
+const VIP_ID = '198.51.100.180/32 dev eth0';
+
+/** A clock that only moves when told to. */
+class FakeTimers implements Timers {
+  private t = 0;
+  private seq = 0;
+  private pending = new Map<number, { at: number; fn: () => void }>();
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.pending.set(id, { at: this.t + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  /**
+   * Move to `to`, running every timer due on the way in order. The fake ports
+   * answer at once, so their answers (promises) are let through before the
+   * clock moves on, as they would be in real time.
+   */
+  async advanceTo(to: number): Promise<void> {
+    await settle();
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.pending) if (e[1].at <= to && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      this.pending.delete(next[0]);
+      this.t = next[1].at;
+      next[1].fn();
+      await settle();
+    }
+    this.t = to;
+  }
+}
+
+/** Let the pending effects run (the runtime's queue waits a loop turn per step). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+}
+
+type Call =
+  | { kind: 'advert'; t: number; destination: string; priority: number; message: Buffer }
+  | { kind: 'add' | 'remove'; t: number; vips: string[]; lease?: number }
+  | { kind: 'garp'; t: number; vips: string[]; count: number }
+  | { kind: 'notify'; t: number; n: Notification };
+
+function fakePorts(timers: FakeTimers, failures: { send?: string; add?: BatchOutcome; absentOnRemove?: boolean } = {}) {
+  const calls: Call[] = [];
+  const ok: BatchOutcome = { ok: true, failures: [] };
+  const ports: InstancePorts = {
+    socket: {
+      send: async (message, destination) => {
+        calls.push({ kind: 'advert', t: timers.now(), destination, priority: message[2], message: Buffer.from(message) });
+        return failures.send ? { ok: false, error: failures.send } : { ok: true };
+      },
+    },
+    addresses: {
+      addVips: async (vips, lifetime) => {
+        calls.push({ kind: 'add', t: timers.now(), vips: vips.map((v) => v.address), ...(lifetime ? { lease: lifetime.validSec } : {}) });
+        return failures.add ?? ok;
+      },
+      removeVips: async (vips) => {
+        calls.push({ kind: 'remove', t: timers.now(), vips: vips.map((v) => v.address) });
+        return failures.absentOnRemove ? { ok: false, failures: vips.map((v) => ({ line: `address del ${v.address}`, message: 'Address not found', absent: true })) } : ok;
+      },
+    },
+    garp: {
+      send: async (targets, count) => {
+        calls.push({ kind: 'garp', t: timers.now(), vips: targets.map((x) => x.address), count });
+        return { sent: targets.length * count, failures: [] };
+      },
+    },
+    notify: async (n) => {
+      calls.push({ kind: 'notify', t: timers.now(), n });
+    },
+  };
+  return { ports, calls };
+}
+
+function wire(o: Partial<WireSettings> = {}): WireSettings {
+  return {
+    family: 4,
+    version: 2,
+    vrid: 51,
+    interface: 'eth0',
+    authType: 1,
+    password: '1111',
+    advertIntervalCs: 100,
+    advertAddresses: [VIP.address],
+    group: '224.0.0.18',
+    unicastPeers: [],
+    destinations: ['224.0.0.18'],
+    sourceAddress: ME,
+    checkUnicastSrc: false,
+    skipCheckAdvAddr: false,
+    oldUnicastChecksum: false,
+    ...o,
+  };
+}
+
+function config(o: { priority?: number; initialState?: 'MASTER' | 'BACKUP'; wire?: Partial<WireSettings> } = {}): RuntimeConfig {
+  const w = wire(o.wire);
+  return {
+    params: instanceParams({
+      name: 'VI_1',
+      vrid: w.vrid,
+      version: w.version,
+      priority: o.priority ?? 100,
+      initialState: o.initialState ?? 'BACKUP',
+      advertIntervalCs: w.advertIntervalCs,
+      vips: [VIP_ID],
+      primaryAddress: ME,
+      accept: true,
+    }),
+    wire: w,
+    vips: new Map([[VIP_ID, VIP]]),
+    corrections: [],
+  };
+}
+
+/** An advert as keepalived would send it, with its IPv4 header. */
+function packet(o: Partial<AdvertFields> & { src?: string; ttl?: number } = {}): { family: 4; bytes: Buffer } {
+  const fields: AdvertFields = { version: 2, family: 4, vrid: 51, priority: 150, intervalCs: 100, addresses: [VIP.address], authType: 1, authData: '1111', ...o };
+  return { family: 4, bytes: encodeIpv4Packet(encodeAdvert(fields), { src: o.src ?? PEER, dst: '224.0.0.18', ttl: o.ttl ?? 255 }) };
+}
+
+function setup(o: Parameters<typeof config>[0] = {}, failures: Parameters<typeof fakePorts>[1] = {}, options: { lease?: boolean; removeStale?: boolean } = {}) {
+  const timers = new FakeTimers();
+  const { ports, calls } = fakePorts(timers, failures);
+  const events: RuntimeEvent[] = [];
+  const rt = new InstanceRuntime(config(o), ports, {
+    timers,
+    onEvent: (e) => events.push(e),
+    removeStaleVips: options.removeStale ?? false,
+    ...(options.lease ? { vipLease: { validSec: 8, preferredSec: 8, refreshMs: 2000 } } : {}),
+  });
+  return { rt, timers, calls, events };
+}
+
+const kinds = (calls: Call[]) => calls.map((c) => (c.kind === 'advert' ? `advert:${c.priority}` : c.kind === 'notify' && c.n.type === 'state' ? `notify:${c.n.state}` : c.kind));
+
+describe('InstanceRuntime', () => {
+  it('stays backup while a higher-priority master advertises, takes over one master-down interval after the last advert', async () => {
+    const { rt, timers, calls } = setup();
+    rt.start();
+    expect(rt.state).toBe('backup');
+    for (let t = 500; t <= 5_500; t += 1000) {
+      await timers.advanceTo(t);
+      rt.receive(packet());
+    }
+    await timers.advanceTo(5_500 + masterDownInterval(2, 100, 100) - 1);
+    expect(rt.state).toBe('backup');
+    expect(rt.stats).toMatchObject({ received: 6, accepted: 6, dropped: {} });
+    await timers.advanceTo(5_500 + masterDownInterval(2, 100, 100));
+    expect(rt.state).toBe('master');
+    await rt.idle();
+    // keepalived's order: the advert first, then the VIPs, then the GARPs.
+    expect(kinds(calls)).toEqual(['notify:BACKUP', 'advert:100', 'add', 'garp', 'notify:MASTER']);
+    const advert = calls.find((c) => c.kind === 'advert')!;
+    expect(advert.kind === 'advert' && advert.destination).toBe('224.0.0.18');
+    const decoded = decodeAdvert(advert.kind === 'advert' ? advert.message : Buffer.alloc(0), { family: 4, instance: { version: 2, authType: 1, password: '1111', intervalCs: 100, addresses: [VIP.address] } });
+    expect(decoded).toMatchObject({ ok: true, advert: { vrid: 51, priority: 100, addresses: [VIP.address] } });
+    expect(calls.find((c) => c.kind === 'garp')).toMatchObject({ vips: [VIP.address], count: 5 });
+  });
+
+  it('a master then advertises every advert interval and answers a lower-priority advert at once', async () => {
+    const { rt, timers, calls } = setup({ priority: 200, initialState: 'MASTER' });
+    rt.start();
+    const t0 = masterDownInterval(2, 200, 100);
+    await timers.advanceTo(t0);
+    expect(rt.state).toBe('master');
+    await timers.advanceTo(t0 + 3_000);
+    await rt.idle();
+    expect(calls.filter((c) => c.kind === 'advert').map((c) => c.t)).toEqual([t0, t0 + 1000, t0 + 2000, t0 + 3000]);
+    await timers.advanceTo(t0 + 3_100);
+    rt.receive(packet({ priority: 50 }));
+    await rt.idle();
+    expect(calls.filter((c) => c.kind === 'advert').at(-1)).toMatchObject({ t: t0 + 3_100, priority: 200 });
+    expect(rt.state).toBe('master');
+  });
+
+  it('takes over about Skew_Time after the master\'s priority-0 advert', async () => {
+    const { rt, timers, calls } = setup();
+    rt.start();
+    await timers.advanceTo(1_000);
+    rt.receive(packet());
+    await timers.advanceTo(1_800);
+    rt.receive(packet({ priority: 0 }));
+    await timers.advanceTo(1_800 + skewTime(2, 100, 100) - 1);
+    expect(rt.state).toBe('backup');
+    await timers.advanceTo(1_800 + skewTime(2, 100, 100));
+    expect(rt.state).toBe('master');
+    await rt.idle();
+    expect(calls.find((c) => c.kind === 'advert')?.t).toBeCloseTo(2_409.375, 6);
+  });
+
+  it('counts drops by reason (password, VRID, TTL, interval, garbage) and ignores them', async () => {
+    const { rt, timers, events } = setup();
+    rt.start();
+    await timers.advanceTo(100);
+    rt.receive(packet({ authData: 'wrong' }));
+    rt.receive(packet({ vrid: 52 }));
+    rt.receive(packet({ ttl: 64 }));
+    rt.receive(packet({ intervalCs: 200 }));
+    rt.receive({ family: 4, bytes: Buffer.from('not a packet') });
+    rt.receive(packet({ authData: 'wrong' }));
+    expect(rt.stats.received).toBe(6);
+    expect(rt.stats.accepted).toBe(0);
+    expect(rt.stats.dropped).toEqual({ 'bad-auth': 2, 'unknown-vrid': 1, 'bad-ttl': 1, 'interval-mismatch': 1, 'too-short': 1 });
+    // Nothing was accepted: the down timer still runs from the start.
+    await timers.advanceTo(masterDownInterval(2, 100, 100));
+    expect(rt.state).toBe('master');
+    // Each kind is reported once until a good packet arrives (keepalived's rate limit).
+    const reported = () => events.filter((e) => e.type === 'drop').map((e) => e.type === 'drop' && e.reason);
+    expect(reported()).toEqual(['bad-auth', 'unknown-vrid', 'bad-ttl', 'interval-mismatch', 'too-short']);
+    await rt.stop();
+  });
+
+  it('reports a kind of drop again after a good packet', async () => {
+    const { rt, timers, events } = setup();
+    rt.start();
+    await timers.advanceTo(100);
+    rt.receive(packet({ authData: 'wrong' }));
+    rt.receive(packet({ authData: 'wrong' }));
+    rt.receive(packet());
+    rt.receive(packet({ authData: 'wrong' }));
+    expect(events.filter((e) => e.type === 'drop').length).toBe(2);
+    expect(rt.stats).toMatchObject({ accepted: 1, dropped: { 'bad-auth': 3 } });
+    await rt.stop();
+  });
+
+  it('stops as master with a priority-0 advert and the VIPs removed before stop() resolves', async () => {
+    const { rt, timers, calls } = setup({ priority: 255, initialState: 'MASTER' });
+    rt.start();
+    expect(rt.state).toBe('master');
+    await timers.advanceTo(500);
+    await rt.stop();
+    expect(rt.state).toBe('stopped');
+    expect(kinds(calls)).toEqual(['advert:255', 'add', 'garp', 'notify:MASTER', 'advert:0', 'remove', 'notify:STOP']);
+    // No timer is left: nothing happens later.
+    const before = calls.length;
+    await timers.advanceTo(60_000);
+    await rt.idle();
+    expect(calls.length).toBe(before);
+  });
+
+  it('removes VIPs left behind by an earlier run before anything else, and does not count absent ones as errors', async () => {
+    const { rt, calls, events } = setup({}, { absentOnRemove: true }, { removeStale: true });
+    rt.start();
+    await rt.idle();
+    expect(kinds(calls)).toEqual(['remove', 'notify:BACKUP']);
+    expect(rt.stats.vipErrors).toBe(0);
+    expect(events).toContainEqual({ type: 'vips', action: 'remove-stale', vips: ['198.51.100.180/32'], ok: true, failures: [] });
+  });
+
+  it('turns failures of the ports into events and counters, and keeps running', async () => {
+    const add: BatchOutcome = { ok: false, failures: [{ line: 'address replace 198.51.100.180/32 dev eth0', message: 'Cannot find device "eth0"', absent: false }] };
+    const { rt, timers, events } = setup({ priority: 255, initialState: 'MASTER' }, { send: 'Network is unreachable', add });
+    rt.start();
+    await timers.advanceTo(1_000);
+    await rt.idle();
+    expect(rt.state).toBe('master');
+    expect(rt.stats).toMatchObject({ advertsSent: 0, advertErrors: 2, vipErrors: 1 });
+    expect(events).toContainEqual({ type: 'advert-failed', priority: 255, destination: '224.0.0.18', error: 'Network is unreachable' });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'vips', action: 'add', ok: false, failures: ['address replace 198.51.100.180/32 dev eth0: Cannot find device "eth0"'] }));
+  });
+
+  it('refreshes the VIP lease while master, and stops refreshing after leaving', async () => {
+    const { rt, timers, calls } = setup({ priority: 255, initialState: 'MASTER' }, {}, { lease: true });
+    rt.start();
+    await timers.advanceTo(7_000);
+    await rt.idle();
+    const adds = calls.filter((c) => c.kind === 'add');
+    expect(adds.map((c) => c.t)).toEqual([0, 2_000, 4_000, 6_000]);
+    expect(adds.every((c) => c.kind === 'add' && c.lease === 8)).toBe(true);
+    await rt.stop();
+    await timers.advanceTo(20_000);
+    await rt.idle();
+    expect(calls.filter((c) => c.kind === 'add').length).toBe(4);
+  });
+
+  it('unicast VRRPv3: one advert per peer, each with its own pseudo-header checksum', async () => {
+    const peers = ['198.51.100.11', '198.51.100.13'];
+    const { rt, calls } = setup({
+      priority: 255,
+      initialState: 'MASTER',
+      wire: { version: 3, authType: 0, password: undefined, unicastPeers: peers.map((address) => ({ address })), destinations: peers },
+    });
+    rt.start();
+    await rt.idle();
+    const adverts = calls.filter((c): c is Extract<Call, { kind: 'advert' }> => c.kind === 'advert');
+    expect(adverts.map((a) => a.destination)).toEqual(peers);
+    for (const a of adverts) {
+      const d = decodeAdvert(a.message, { family: 4, src: ME, dst: a.destination, instance: { version: 3, intervalCs: 100, unicastPeers: [{ address: ME }] } });
+      expect(d).toMatchObject({ ok: true, checksumForm: 'pseudo-header' });
+    }
+    expect(adverts[0].message.readUInt16BE(6)).not.toBe(adverts[1].message.readUInt16BE(6));
+  });
+
+  it('reload: a VIP the new config drops is removed from a master, a new one added with its GARPs', async () => {
+    const { rt, calls } = setup({ priority: 255, initialState: 'MASTER' });
+    rt.start();
+    await rt.idle();
+    const next = config({ priority: 255, initialState: 'MASTER' });
+    const vip2: VipDefinition = { ...VIP, address: '198.51.100.181' };
+    const id2 = '198.51.100.181/32 dev eth0';
+    next.params = { ...next.params, vips: [id2] };
+    next.vips = new Map([[id2, vip2]]);
+    next.wire = { ...next.wire, advertAddresses: [vip2.address] };
+    const before = calls.length;
+    rt.reload(next);
+    await rt.idle();
+    expect(calls.slice(before)).toEqual([
+      expect.objectContaining({ kind: 'remove', vips: ['198.51.100.180'] }),
+      expect.objectContaining({ kind: 'add', vips: ['198.51.100.181'] }),
+      expect.objectContaining({ kind: 'garp', vips: ['198.51.100.181'] }),
+    ]);
+    expect(rt.state).toBe('master');
+    await rt.stop();
+    // The next adverts list the new VIP only.
+    const last = calls.filter((c): c is Extract<Call, { kind: 'advert' }> => c.kind === 'advert').at(-1)!;
+    expect(decodeAdvert(last.message, { family: 4, instance: { version: 2, authType: 1, password: '1111', intervalCs: 100 } })).toMatchObject({ ok: true, advert: { priority: 0, addresses: ['198.51.100.181'] } });
+  });
+
+  it('delivers notifications in order, one at a time', async () => {
+    const timers = new FakeTimers();
+    const { ports } = fakePorts(timers);
+    const seen: string[] = [];
+    let busy = false;
+    ports.notify = async (n) => {
+      expect(busy).toBe(false);
+      busy = true;
+      await new Promise((r) => setImmediate(r));
+      seen.push(n.type === 'state' ? n.state : n.type);
+      busy = false;
+    };
+    const rt = new InstanceRuntime(config({ priority: 255, initialState: 'MASTER' }), ports, { timers, removeStaleVips: false });
+    rt.start();
+    await rt.stop();
+    expect(seen).toEqual(['MASTER', 'STOP']);
+  });
+});
