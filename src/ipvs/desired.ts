@@ -1,0 +1,199 @@
+// The IPVS table the config asks for, given the real servers' health: one
+// service per virtual_server (a virtual_server_group gives one per address of
+// each range and one per fwmark entry, as keepalived programs them), holding
+// the pool health-view.ts decides. Also every entry the config could ever
+// ask for (what the daemon manages), and the quorum states to carry into the
+// next evaluation. Pure.
+import type { Family } from '../config/ip.js';
+import type { ForwardingMethod as ModelForwarding, VirtualServer, VirtualServerGroup } from '../config/model/check.js';
+import type { KeepalivedConfig } from '../config/model/index.js';
+import { canonicalAddress, expandRange } from './address.js';
+import { activeRealServers, poolView, virtualServerId, type HealthMap, type PoolMember, type QuorumState, type QuorumStates } from './health-view.js';
+import {
+  destinationId,
+  SCHED_FLAG_1,
+  SCHED_FLAG_2,
+  SCHED_FLAG_3,
+  serviceKeyText,
+  type ForwardingMethod,
+  type IpvsDestination,
+  type IpvsProtocol,
+  type IpvsService,
+  type IpvsTable,
+  type Persistence,
+  type ServiceKey,
+  type TableKeys,
+  type Tunnel,
+} from './table.js';
+
+export interface DesiredState {
+  table: IpvsTable;
+  /** Quorum state per virtualServerId, to pass to the next evaluation. */
+  quorum: Map<string, QuorumState>;
+  /** Every service and destination the config describes, whatever the health. */
+  managed: TableKeys;
+  /** What the config asks for that ipvsadm cannot do, and what was done instead. */
+  warnings: string[];
+}
+
+/** keepalived walks a group range address by address; more than this is surely a mistake. */
+export const MAX_GROUP_RANGE = 65536;
+
+const FORWARDING: Record<ModelForwarding['kind'], ForwardingMethod> = { NAT: 'nat', DR: 'dr', TUN: 'tun' };
+
+function describe(vs: VirtualServer): string {
+  return `virtual_server ${virtualServerId(vs)} (line ${vs.loc.line})`;
+}
+
+/** One IPVS service of a virtual server and the port its DR / TUN destinations get. */
+interface ServiceSlot {
+  key: ServiceKey;
+  /** Port for non-NAT destinations: the service's port, 0 for a firewall mark. */
+  directPort: number;
+}
+
+function firstGroup(config: KeepalivedConfig, name: string): VirtualServerGroup | undefined {
+  return config.check.virtualServerGroups.find((g) => g.name === name);
+}
+
+function serviceSlots(config: KeepalivedConfig, vs: VirtualServer, warnings: string[]): ServiceSlot[] {
+  const protocol = (vs.effective?.protocol ?? 'UDP').toLowerCase() as IpvsProtocol;
+  const fwmarkFamily: Family = vs.family ?? 4;
+  if (vs.key.kind === 'address') {
+    const { address, port } = vs.key;
+    return [{ key: { kind: 'address', protocol, family: address.family, address: canonicalAddress(address), port }, directPort: port }];
+  }
+  if (vs.key.kind === 'fwmark') return [{ key: { kind: 'fwmark', family: fwmarkFamily, fwmark: vs.key.fwmark }, directPort: 0 }];
+  const slots: ServiceSlot[] = [];
+  for (const entry of firstGroup(config, vs.key.group)?.entries ?? []) {
+    if (entry.kind === 'fwmark') {
+      slots.push({ key: { kind: 'fwmark', family: entry.family ?? fwmarkFamily, fwmark: entry.fwmark }, directPort: 0 });
+      continue;
+    }
+    const { addresses, truncated } = expandRange(entry.first, entry.last, MAX_GROUP_RANGE);
+    if (truncated) warnings.push(`${describe(vs)}: group range at line ${entry.loc.line} has more than ${MAX_GROUP_RANGE} addresses; only the first ${MAX_GROUP_RANGE} are used`);
+    for (const address of addresses) slots.push({ key: { kind: 'address', protocol, family: entry.family, address, port: entry.port }, directPort: entry.port });
+  }
+  return slots;
+}
+
+function schedFlags(vs: VirtualServer, scheduler: string): number {
+  const f = vs.flags;
+  let bits = 0;
+  if (f.flag1 || f.shFallback || f.mhFallback) bits |= SCHED_FLAG_1;
+  if (f.flag2 || f.shPort || f.mhPort) bits |= SCHED_FLAG_2;
+  // sh and mh have no flag-3 (ipvsadm -S would not show it, so it could never match).
+  if (f.flag3 && scheduler !== 'sh' && scheduler !== 'mh') bits |= SCHED_FLAG_3;
+  return bits;
+}
+
+/** persistence_granularity as ipvsadm writes -M: dotted for IPv4, a prefix length for IPv6; none for a single address. */
+function netmaskFor(vs: VirtualServer, family: Family, warnings: string[]): string | undefined {
+  const text = vs.persistenceGranularity;
+  if (text === undefined) return undefined;
+  if (family === 4 && /^\d+\.\d+\.\d+\.\d+$/.test(text)) {
+    const mask = canonicalAddress({ family: 4, address: text });
+    return mask === '255.255.255.255' ? undefined : mask;
+  }
+  if (family === 6 && /^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 128) return Number(text) === 128 ? undefined : String(Number(text));
+  warnings.push(`${describe(vs)}: persistence_granularity ${text} does not fit an IPv${family} service; not used`);
+  return undefined;
+}
+
+function serviceOf(vs: VirtualServer, slot: ServiceSlot, warnings: string[]): IpvsService {
+  const effective = vs.effective!;
+  const timeout = effective.persistenceTimeout;
+  let persistence: Persistence | undefined;
+  if (timeout !== undefined) {
+    const netmask = netmaskFor(vs, slot.key.family, warnings);
+    persistence = { timeout, ...(netmask !== undefined ? { netmask } : {}) };
+  }
+  let onePacket = vs.flags.ops;
+  if (onePacket && slot.key.kind === 'address' && slot.key.protocol !== 'udp') {
+    warnings.push(`${describe(vs)}: ops (one-packet scheduling) is for UDP services only; not used`);
+    onePacket = false;
+  }
+  return {
+    key: slot.key,
+    scheduler: effective.scheduler,
+    schedFlags: schedFlags(vs, effective.scheduler),
+    ...(persistence ? { persistence } : {}),
+    ...(persistence && vs.persistenceEngine ? { persistenceEngine: vs.persistenceEngine } : {}),
+    onePacket,
+    destinations: [],
+  };
+}
+
+function tunnelOf(method: ModelForwarding): Tunnel {
+  if (method.tunnelType === 'gue') return { type: 'gue', port: method.tunnelPort ?? 0, checksum: method.tunnelChecksum };
+  if (method.tunnelType === 'gre') return { type: 'gre', checksum: method.tunnelChecksum };
+  return { type: 'ipip' };
+}
+
+function destinationOf(member: Pick<PoolMember, 'server' | 'weight'>, slot: ServiceSlot): IpvsDestination {
+  const effective = member.server.effective!;
+  const forwarding = FORWARDING[effective.forwarding.kind];
+  // Only real servers have connection limits (they always have a checker list; sorry servers none).
+  const rs = 'checkers' in member.server ? member.server : undefined;
+  return {
+    family: member.server.address.family,
+    address: canonicalAddress(member.server.address),
+    // DR and TUN keep the packet's port, so IPVS is given the service's (none for a firewall mark).
+    port: forwarding === 'nat' ? effective.port : slot.directPort,
+    forwarding,
+    weight: member.weight,
+    upperThreshold: rs?.upperThreshold ?? 0,
+    lowerThreshold: rs?.lowerThreshold ?? 0,
+    ...(forwarding === 'tun' ? { tunnel: tunnelOf(effective.forwarding) } : {}),
+  };
+}
+
+/** A destination ipvsadm accepts: only a tunnel may cross address families. */
+function fits(d: IpvsDestination, slot: ServiceSlot): boolean {
+  return d.forwarding === 'tun' || d.family === slot.key.family;
+}
+
+/** The desired IPVS table for the config and the real servers' health. */
+export function desiredState(config: KeepalivedConfig, health: HealthMap = new Map(), previousQuorum: QuorumStates = new Map()): DesiredState {
+  const services: IpvsService[] = [];
+  const quorum = new Map<string, QuorumState>();
+  const managedServices = new Set<string>();
+  const managedDestinations = new Set<string>();
+  const warnings: string[] = [];
+  const seenServices = new Set<string>();
+
+  for (const vs of config.check.virtualServers) {
+    if (vs.ignored || !vs.effective) continue;
+    const id = virtualServerId(vs);
+    const view = poolView(vs, health, previousQuorum.get(id));
+    quorum.set(id, view.quorum);
+    const everyServer = [...activeRealServers(vs), ...(vs.sorryServer?.effective ? [vs.sorryServer] : [])];
+
+    for (const slot of serviceSlots(config, vs, warnings)) {
+      const keyText = serviceKeyText(slot.key);
+      if (seenServices.has(keyText)) {
+        warnings.push(`${describe(vs)}: service ${keyText} is already defined by an earlier virtual_server; skipped`);
+        continue;
+      }
+      seenServices.add(keyText);
+      managedServices.add(keyText);
+      for (const server of everyServer) managedDestinations.add(destinationId(slot.key, destinationOf({ server, weight: 0 }, slot)));
+
+      const service = serviceOf(vs, slot, warnings);
+      const byKey = new Map<string, IpvsDestination>();
+      for (const member of view.members) {
+        const d = destinationOf(member, slot);
+        const dKey = destinationId(slot.key, d);
+        if (!fits(d, slot)) {
+          warnings.push(`${describe(vs)}: ${member.sorry ? 'sorry' : 'real'} server ${dKey} is IPv${d.family} in an IPv${slot.key.family} service, which only a tunnel (lb_kind TUN) can do; skipped`);
+          continue;
+        }
+        // Two servers on one destination (a sorry server that is also a real server): the serving one wins.
+        if (!byKey.has(dKey) || (member.sorry && view.sorryActive)) byKey.set(dKey, d);
+      }
+      service.destinations = [...byKey.values()];
+      services.push(service);
+    }
+  }
+  return { table: { services }, quorum, managed: { services: managedServices, destinations: managedDestinations }, warnings };
+}

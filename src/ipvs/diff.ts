@@ -1,0 +1,153 @@
+// From the live table to the desired one: the fewest ipvsadm operations, in
+// an order ipvsadm accepts in one -R batch. An entry that already exists and
+// matches is adopted as it is (no "Service already exists", no flap); one
+// that differs only in what ipvsadm can edit is edited, never deleted and
+// added again; only entries we own are ever removed. Pure.
+import {
+  destinationId,
+  destinationKeyText,
+  destinationOptions,
+  serviceKeyText,
+  serviceOptions,
+  serviceSpec,
+  type IpvsDestination,
+  type IpvsService,
+  type IpvsTable,
+  type ServiceKey,
+  type TableKeys,
+  type Tunnel,
+} from './table.js';
+
+export type DestinationKey = Pick<IpvsDestination, 'family' | 'address' | 'port'>;
+
+export type IpvsOperation =
+  | { kind: 'add-service'; service: IpvsService }
+  | { kind: 'edit-service'; service: IpvsService }
+  | { kind: 'delete-service'; service: ServiceKey }
+  | { kind: 'add-destination'; service: ServiceKey; destination: IpvsDestination }
+  | { kind: 'edit-destination'; service: ServiceKey; destination: IpvsDestination }
+  | { kind: 'delete-destination'; service: ServiceKey; destination: DestinationKey };
+
+export interface DiffResult {
+  operations: IpvsOperation[];
+  /** What we own once the operations are applied: the desired entries. */
+  owned: TableKeys;
+}
+
+function sameService(a: IpvsService, b: IpvsService): boolean {
+  return (
+    a.scheduler === b.scheduler &&
+    a.schedFlags === b.schedFlags &&
+    a.onePacket === b.onePacket &&
+    a.persistence?.timeout === b.persistence?.timeout &&
+    a.persistence?.netmask === b.persistence?.netmask &&
+    (a.persistenceEngine ?? '') === (b.persistenceEngine ?? '')
+  );
+}
+
+function tunnelText(d: IpvsDestination): string {
+  if (d.forwarding !== 'tun') return '';
+  const t: Tunnel = d.tunnel ?? { type: 'ipip' };
+  if (t.type === 'ipip') return 'ipip';
+  return `${t.type} ${t.type === 'gue' ? (t.port ?? 0) : ''} ${t.checksum ?? 'nocsum'}`;
+}
+
+/** Connection limits count only when the live table knows them (ipvsadm -S does not save them). */
+function sameDestination(live: IpvsDestination, wanted: IpvsDestination): boolean {
+  const limitsKnown = live.upperThreshold !== undefined && live.lowerThreshold !== undefined;
+  return (
+    live.forwarding === wanted.forwarding &&
+    live.weight === wanted.weight &&
+    tunnelText(live) === tunnelText(wanted) &&
+    (!limitsKnown || (live.upperThreshold === (wanted.upperThreshold ?? 0) && live.lowerThreshold === (wanted.lowerThreshold ?? 0)))
+  );
+}
+
+/**
+ * Operations that turn `live` into `desired`. `owned` says what may be
+ * removed: live entries that are neither desired nor owned (someone else's)
+ * are left alone. Order: services are added (and edited) before their
+ * destinations; destinations are added before others are removed, so a pool
+ * is never empty in between; destinations are removed before services.
+ */
+export function diffTables(live: IpvsTable, desired: IpvsTable, owned: TableKeys): DiffResult {
+  const liveServices = new Map(live.services.map((s) => [serviceKeyText(s.key), s]));
+  const desiredServices = new Set(desired.services.map((s) => serviceKeyText(s.key)));
+  const addServices: IpvsOperation[] = [];
+  const editServices: IpvsOperation[] = [];
+  const addDestinations: IpvsOperation[] = [];
+  const editDestinations: IpvsOperation[] = [];
+  const deleteDestinations: IpvsOperation[] = [];
+  const deleteServices: IpvsOperation[] = [];
+  const ownedServices = new Set<string>();
+  const ownedDestinations = new Set<string>();
+
+  for (const wanted of desired.services) {
+    const keyText = serviceKeyText(wanted.key);
+    ownedServices.add(keyText);
+    const current = liveServices.get(keyText);
+    if (!current) addServices.push({ kind: 'add-service', service: wanted });
+    else if (!sameService(current, wanted)) editServices.push({ kind: 'edit-service', service: wanted });
+
+    const currentDestinations = new Map((current?.destinations ?? []).map((d) => [destinationKeyText(d), d]));
+    const wantedKeys = new Set<string>();
+    for (const d of wanted.destinations) {
+      const dKey = destinationKeyText(d);
+      wantedKeys.add(dKey);
+      ownedDestinations.add(destinationId(wanted.key, d));
+      const present = currentDestinations.get(dKey);
+      if (!present) addDestinations.push({ kind: 'add-destination', service: wanted.key, destination: d });
+      else if (!sameDestination(present, d)) editDestinations.push({ kind: 'edit-destination', service: wanted.key, destination: d });
+    }
+    for (const [dKey, d] of currentDestinations) {
+      if (!wantedKeys.has(dKey) && owned.destinations.has(destinationId(wanted.key, d))) {
+        deleteDestinations.push({ kind: 'delete-destination', service: wanted.key, destination: d });
+      }
+    }
+  }
+
+  for (const [keyText, current] of liveServices) {
+    if (desiredServices.has(keyText)) continue;
+    // Deleting a service takes its destinations with it.
+    if (owned.services.has(keyText)) {
+      deleteServices.push({ kind: 'delete-service', service: current.key });
+      continue;
+    }
+    for (const d of current.destinations) {
+      if (owned.destinations.has(destinationId(current.key, d))) deleteDestinations.push({ kind: 'delete-destination', service: current.key, destination: d });
+    }
+  }
+
+  return {
+    operations: [...addServices, ...editServices, ...addDestinations, ...editDestinations, ...deleteDestinations, ...deleteServices],
+    owned: { services: ownedServices, destinations: ownedDestinations },
+  };
+}
+
+/** What to remove at stop: every owned entry still in the live table. */
+export function teardownOperations(live: IpvsTable, owned: TableKeys): IpvsOperation[] {
+  return diffTables(live, { services: [] }, owned).operations;
+}
+
+/** One operation as an ipvsadm rule (the syntax of -S, read by -R). */
+export function formatOperation(op: IpvsOperation): string {
+  switch (op.kind) {
+    case 'add-service':
+      return `-A ${serviceSpec(op.service.key)} ${serviceOptions(op.service)}`;
+    case 'edit-service':
+      return `-E ${serviceSpec(op.service.key)} ${serviceOptions(op.service)}`;
+    case 'delete-service':
+      return `-D ${serviceSpec(op.service)}`;
+    case 'add-destination':
+      return `-a ${serviceSpec(op.service)} -r ${destinationKeyText(op.destination)} ${destinationOptions(op.destination)}`;
+    case 'edit-destination':
+      return `-e ${serviceSpec(op.service)} -r ${destinationKeyText(op.destination)} ${destinationOptions(op.destination)}`;
+    case 'delete-destination':
+      return `-d ${serviceSpec(op.service)} -r ${destinationKeyText(op.destination)}`;
+  }
+}
+
+/** The stdin of one `ipvsadm -R`: one rule per line (no comments: -R does not skip them). */
+export function formatBatch(operations: readonly IpvsOperation[]): string {
+  return operations.map((op) => `${formatOperation(op)}\n`).join('');
+}
