@@ -39,6 +39,11 @@ export function ownerOf(body: readonly Stmt[]): Stmt | undefined {
   return (body as Block).owner;
 }
 
+/** Every statement gets all fields at once: one object shape keeps the reader's property reads fast. */
+function newStmt(src: SourceLine, words: Token[]): Stmt {
+  return { src, words, block: undefined, open: undefined, close: undefined, keywordLoc: undefined };
+}
+
 export function locOf(src: SourceLine, token?: Token): Loc {
   if (!token) return { file: src.file, line: src.line, col: src.col };
   return { file: src.file, line: src.line, col: src.col + token.s, endCol: src.col + token.e };
@@ -86,7 +91,7 @@ export function* topLevelStatements(lines: Iterable<SourceLine>, problems: Probl
         });
       }
     }
-    last = { src, words };
+    last = newStmt(src, words);
     body.push(last);
   };
 
@@ -117,7 +122,8 @@ export function* topLevelStatements(lines: Iterable<SourceLine>, problems: Probl
           problems.error('stray-open-brace', locOf(src, token), "'{' does not follow a keyword that opens a block", {
             hint: "put the keyword before '{', or remove the '{'",
           });
-          const orphan: Stmt = { src, words: [{ k: 'w', v: '{', s: token.s, e: token.e }], open: { src, token } };
+          const orphan = newStmt(src, [{ k: 'w', v: '{', s: token.s, e: token.e }]);
+          orphan.open = { src, token };
           orphan.block = newBlock(orphan);
           body.push(orphan);
           stack.push({ owner: orphan, body });
