@@ -10,6 +10,7 @@
 // Well-formed configs never take the slow path here.
 import { didYouMean } from '../suggest.js';
 import { keywordOf, locOf, ownerOf, stmtLoc, type Stmt } from '../tree.js';
+import { opensBlock } from './block-keywords.js';
 import { missingValueBehaviour } from './missing-value.js';
 import type { BlockSpec, KeywordHandler, Located, ReadContext } from './types.js';
 
@@ -71,10 +72,14 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     const stmt = item;
     // A '{' that followed no keyword (the tree reported it) is ignored like an unknown keyword's.
     const orphanBrace = stmt.words[0]?.k === 'w' && stmt.words[0].v === '{' && stmt.words.length === 1;
-    const known = !orphanBrace && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keywordOf(stmt)));
+    const keyword = keywordOf(stmt);
+    const known = !orphanBrace && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keyword));
+    const takesBlock = known && spec.dataLine === undefined && opensBlock(spec.name, keyword);
+    const problemsBefore = ctx.problems.list.length;
     if (!orphanBrace) readStatement(spec, stmt, target, ctx);
-    if (stmt.block && !known) {
-      if (!orphanBrace) reportIgnoredBrace(stmt, ctx);
+    if (takesBlock && !stmt.block) moveMissingBlockProblem(stmt, queue[i], ctx, problemsBefore);
+    if (stmt.block && !takesBlock && spec.dataLine === undefined) {
+      if (!orphanBrace) reportIgnoredBrace(stmt, known, ctx);
       const inner: Item[] = stmt.close ? [...stmt.block, { of: stmt }] : [...stmt.block];
       queue = [...inner, ...queue.slice(i)];
       i = 0;
@@ -134,10 +139,32 @@ function isScriptKeyword(keyword: string): boolean {
   return /^(notify|quorum_up$|quorum_down$|misc_path$|script$)|_script$/.test(keyword);
 }
 
-function reportIgnoredBrace(stmt: Stmt, ctx: ReadContext): void {
+function reportIgnoredBrace(stmt: Stmt, known: boolean, ctx: ReadContext): void {
   const at = stmt.open ? locOf(stmt.open.src, stmt.open.token) : stmtLoc(stmt);
-  ctx.problems.error('unexpected-block', at, `this '{' follows an unknown keyword, so keepalived ignores it and reads the lines inside as keywords of the enclosing block`, {
-    hint: "and its '}' then closes the enclosing block: fix the keyword above",
+  const after = known ? `'${keywordOf(stmt)}' takes no block` : 'this follows an unknown keyword';
+  ctx.problems.error('unexpected-block', at, `unexpected '{': ${after}, so keepalived ignores the '{' and reads the lines inside as keywords of the enclosing block`, {
+    hint: known ? "and its '}' then closes the enclosing block: remove this '{' and its '}'" : "and its '}' then closes the enclosing block: fix the keyword above",
+  });
+}
+
+/**
+ * A block keyword without '{': keepalived notices on the next line ("Missing
+ * '{'"), so that is where we report it, instead of the keyword's line.
+ */
+function moveMissingBlockProblem(stmt: Stmt, next: Item | undefined, ctx: ReadContext, from: number): void {
+  if (!next || isClose(next)) return;
+  const at = stmtLoc(next);
+  const list = ctx.problems.list;
+  for (let i = from; i < list.length; i++) {
+    const p = list[i];
+    if (p.code !== 'missing-block' || p.loc?.line !== stmtLoc(stmt).line || p.loc.file !== stmtLoc(stmt).file) continue;
+    p.loc = at;
+    p.message = `'{' expected here, to open the ${keywordOf(stmt)} block of line ${stmtLoc(stmt).line}`;
+    p.hint = `put '{' at the end of line ${stmtLoc(stmt).line}: keepalived reports "Missing '{'" on this line`;
+    return;
+  }
+  ctx.problems.error('missing-block', at, `'{' expected here, to open the ${keywordOf(stmt)} block of line ${stmtLoc(stmt).line}`, {
+    hint: `put '{' at the end of line ${stmtLoc(stmt).line}`,
   });
 }
 
