@@ -19,16 +19,29 @@ export interface ConfigResult {
   exitCode: ExitCode;
 }
 
-/** `problems` may already hold the preprocessor's. */
-export function readConfigLines(file: string, lines: readonly SourceLine[], host: HostInfo, problems = new Problems()): ConfigResult {
+/**
+ * `problems` may already hold the preprocessor's. `lines` is consumed: each
+ * entry is dropped once read, so a large config's lines can be freed while
+ * the rest is still being read.
+ */
+export function readConfigLines(file: string, lines: SourceLine[], host: HostInfo, problems = new Problems()): ConfigResult {
   // The preprocessor's problems are the parent's too: it reads every file.
   const globalProblems = new Set<Problem>(problems.list);
   const config = createConfig(file);
   const ctx: ReadContext = { problems, scripts: [], keywordHomes };
-  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), topLevelStatements(lines, problems), config, ctx);
+  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), topLevelStatements(consume(lines), problems), config, ctx);
   for (const pass of allPasses) pass(config, { problems, host, scripts: ctx.scripts });
   if (namespaceStopsConfigTest(config, host)) keepOnlyGlobalVerdict(problems.list, globalProblems);
   return { config, problems: problems.list, exitCode: exitCodeOf(problems.list) };
+}
+
+function* consume(lines: SourceLine[]): Generator<SourceLine> {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    (lines as Array<SourceLine | undefined>)[i] = undefined;
+    yield line;
+  }
+  lines.length = 0;
 }
 
 /** The top-level spec, with the problems met while reading global keywords put in `found`. */
