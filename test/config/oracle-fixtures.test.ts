@@ -82,6 +82,19 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'vars.conf': 0,
   'vsg-mixed.conf': 5,
   'vsg-ranges.conf': 0,
+  // Found by differential fuzzing (mutated fixtures and samples):
+  'data-block-brace.conf': 5,
+  'data-block-brace-track.conf': 6,
+  'vsg-unclosed.conf': 5,
+  'early-close-block-end.conf': 5,
+  'missing-brace-fatal.conf': 2,
+  'missing-brace-fatal-top.conf': 2,
+  'missing-brace-on-close.conf': 5,
+  'value-block-without-brace.conf': 0,
+  'smtp-server-numeric.conf': 0,
+  'interface-replaced.conf': 5,
+  'missing-brace-nested.conf': 5,
+  'missing-brace-fatal-stray-brace.conf': 2,
 };
 
 /**

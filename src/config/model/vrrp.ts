@@ -180,6 +180,12 @@ export interface VrrpInstance extends Located {
   /** Initial state: configured, else MASTER for priority 255, else BACKUP. */
   state: VrrpState;
   interface?: string;
+  /**
+   * Every accepted `interface` line, the last one giving `interface`: keepalived
+   * checks each as it reads it, so a missing one that a later line replaced
+   * still counts.
+   */
+  interfaceLines?: { name: string; loc: Loc }[];
   /** 1..255; undefined when not set (keepalived refuses the instance). */
   vrid?: number;
   /** `priority` as written (1..255). */

@@ -49,6 +49,8 @@ export function vrrpInterfaceUses(config: KeepalivedConfig): InterfaceUse[] {
   const vrrp = config.vrrp;
   const uses: InterfaceUse[] = [];
   for (const inst of vrrp.instances) {
+    // Earlier `interface` lines that a later one replaced (keepalived checks each one as it reads it).
+    for (const line of (inst.interfaceLines ?? []).slice(0, -1)) uses.push({ name: line.name, loc: line.loc, what: `vrrp_instance ${inst.name}` });
     if (inst.interface !== undefined) uses.push({ name: inst.interface, loc: inst.locs.interface ?? inst.loc, what: `vrrp_instance ${inst.name}` });
     uses.push(...refs(inst.track.interfaces, `track_interface of ${inst.name}`));
     uses.push(...addressUses(inst.virtualIps, 'virtual address'));

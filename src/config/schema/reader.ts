@@ -9,9 +9,10 @@
 // keepalived's. (A known keyword's block is its handler's to read or skip.)
 // Well-formed configs never take the slow path here.
 import { didYouMean } from '../suggest.js';
-import { keywordOf, locOf, ownerOf, stmtLoc, type Stmt } from '../tree.js';
+import { keywordOf, locOf, ownerOf, stmtLoc, type BraceRef, type Stmt } from '../tree.js';
 import { opensBlock } from './block-keywords.js';
 import { missingValueBehaviour } from './missing-value.js';
+import type { Loc } from '../problems.js';
 import type { BlockSpec, KeywordHandler, Located, ReadContext } from './types.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -34,16 +35,48 @@ export function readBlock<T>(spec: BlockSpec<T>, stmts: readonly Stmt[] | undefi
   if (!stmts) return;
   const owner = ownerOf(stmts);
   const result = readItems(spec, stmts, owner?.close ? { of: owner } : undefined, target, ctx);
+  if (owner && result && result.closedBy.of !== owner && result.closedBy.of.close) effectiveClose.set(owner, result.closedBy.of.close);
   if (result && result.rest.length > 0) ctx.pendingStatements = result.rest;
+}
+
+/** Handlers of value blocks (virtual_ipaddress { ... }), which keepalived reads without '{' too. */
+const valueBlocks = new WeakSet<object>();
+
+export function markValueBlock<T>(handler: KeywordHandler<T>): KeywordHandler<T> {
+  valueBlocks.add(handler);
+  return handler;
+}
+
+/** Blocks that keepalived ends at another '}' than their own (see above). */
+const effectiveClose = new WeakMap<Stmt, BraceRef>();
+
+/**
+ * The '}' that ends `stmt`'s block the way keepalived reads it: its own, or
+ * an earlier one when an ignored '{' made that '}' close this block. Known
+ * once the block has been read.
+ */
+export function closeOf(stmt: Stmt): BraceRef | undefined {
+  return effectiveClose.get(stmt) ?? stmt.close;
 }
 
 /** The top level: a '}' here closes nothing, and keepalived reports it as an unknown keyword. */
 export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, target: T, ctx: ReadContext): void {
+  // A top-level block keyword without '{' (see fatalInUnopenedBlock).
+  let unopened: { block: string; at: Loc } | undefined;
   for (const stmt of stmts) {
+    const keyword = keywordOf(stmt);
+    if (unopened && !unopenedGoesOn(unopened.at, stmtLoc(stmt), ctx)) unopened = undefined;
+    if (unopened) {
+      fatalMissingValues(unopened.block, stmt, ctx);
+      if (stmt.block && !opensBlock(unopened.block, keyword)) unopened = undefined;
+    } else if (!stmt.block && hasOwn.call(spec.keywords, keyword) && opensBlock(spec.name, keyword)) {
+      unopened = { block: keyword, at: stmtLoc(stmt) };
+    }
     let items: readonly Item[] = [stmt];
     for (;;) {
       const result = readItems(spec, items, undefined, target, ctx);
       if (!result) break;
+      unopened = undefined;
       const brace = result.closedBy.of.close!;
       ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here: an earlier '{' was not taken as a block", {
         hint: "look above for an unknown keyword followed by '{' (keepalived reads its block's lines as keywords of the enclosing block)",
@@ -51,6 +84,12 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
       items = result.rest;
     }
   }
+}
+
+/** No extra '}' (which the tree keeps out of the statements) stands between `from` and `to`. */
+function unopenedGoesOn(from: Loc, to: Loc, ctx: ReadContext): boolean {
+  if (from.file !== to.file) return false;
+  return !ctx.problems.list.some((p) => p.code === 'extra-close-brace' && p.loc?.file === from.file && p.loc.line >= from.line && p.loc.line <= to.line);
 }
 
 interface Closed {
@@ -75,10 +114,42 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     const keyword = keywordOf(stmt);
     const known = !orphanBrace && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keyword));
     const takesBlock = known && spec.dataLine === undefined && opensBlock(spec.name, keyword);
+    if (takesBlock && !stmt.block && valueBlocks.has(spec.keywords[keyword])) {
+      // A value block without its '{' is no mistake to keepalived: the lines
+      // up to the next '}' are its values, and that '}' ends it.
+      let j = i;
+      while (j < queue.length && !isClose(queue[j])) j++;
+      const close = j < queue.length ? (queue[j] as Close) : end;
+      if (close?.of.close) {
+        const body: Stmt[] & { owner?: Stmt } = queue.slice(i, j) as Stmt[];
+        const opened: Stmt = { ...stmt, block: body, open: undefined, close: close.of.close };
+        body.owner = opened;
+        readStatement(spec, opened, target, ctx);
+        queue = close === end ? [] : queue.slice(j + 1);
+        i = 0;
+        if (ctx.pendingStatements) {
+          queue = [...ctx.pendingStatements, ...queue];
+          ctx.pendingStatements = undefined;
+        }
+        continue;
+      }
+    }
     const problemsBefore = ctx.problems.list.length;
-    if (!orphanBrace) readStatement(spec, stmt, target, ctx);
-    if (takesBlock && !stmt.block) moveMissingBlockProblem(stmt, queue[i], ctx, problemsBefore);
-    if (stmt.block && !takesBlock && spec.dataLine === undefined) {
+    if (!orphanBrace || spec.dataLine !== undefined) readStatement(spec, stmt, target, ctx);
+    if (takesBlock && !stmt.block) {
+      moveMissingBlockProblem(stmt, i < queue.length ? queue[i] : end, ctx, problemsBefore);
+      fatalInUnopenedBlock(keyword, end ? [...queue.slice(i), end] : queue.slice(i), ctx);
+    }
+    if (stmt.block && spec.dataLine !== undefined) {
+      // keepalived reads a data block (virtual_ipaddress, track_script,
+      // virtual_server_group, ...) as flat lines: a '{' inside it is a value
+      // of its own, the lines after it are more values, and the first '}'
+      // ends the data block; the '}'s after it close the enclosing blocks.
+      const inner: Item[] = stmt.close ? [...stmt.block, { of: stmt }] : [...stmt.block];
+      if (!orphanBrace && stmt.open) inner.unshift(braceStatement(stmt.open));
+      queue = [...inner, ...queue.slice(i)];
+      i = 0;
+    } else if (stmt.block && !takesBlock) {
       if (!orphanBrace) reportIgnoredBrace(stmt, known, ctx);
       const inner: Item[] = stmt.close ? [...stmt.block, { of: stmt }] : [...stmt.block];
       queue = [...inner, ...queue.slice(i)];
@@ -91,6 +162,63 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     }
   }
   return end ? { closedBy: end, rest: [] } : undefined;
+}
+
+/** A '{' standing as a value of its own (inside a data block). */
+function braceStatement(open: BraceRef): Stmt {
+  return { src: open.src, words: [{ k: 'w', v: '{', s: open.token.s, e: open.token.e }], block: undefined, open: undefined, close: undefined, keywordLoc: undefined };
+}
+
+/**
+ * After "Missing '{'", the keepalived process that owns the keyword reads the
+ * lines that follow as its block anyway, up to the first '}' (the other
+ * processes read them where they stand, as we do). There, a keyword without
+ * its value stops that process with exit 2, and another block keyword
+ * without '{' gets its own "Missing '{'": report those. Returns true when a
+ * '}' ended the block.
+ */
+function fatalInUnopenedBlock(block: string, following: readonly Item[], ctx: ReadContext): boolean {
+  for (let k = 0; k < following.length; k++) {
+    const item = following[k];
+    if (isClose(item)) return true;
+    const keyword = keywordOf(item);
+    fatalMissingValues(block, item, ctx);
+    if (item.block && !opensBlock(block, keyword)) {
+      // This '{' is ignored: the lines inside belong to `block`, and the '}' ends it.
+      fatalInUnopenedBlock(block, item.block, ctx);
+      return true;
+    }
+    if (!item.block && opensBlock(block, keyword) && ctx.keywordHomes?.get(keyword) === block) {
+      const next = following[k + 1];
+      const at = next === undefined ? undefined : isClose(next) ? (next.of.close ? locOf(next.of.close.src, next.of.close.token) : undefined) : stmtLoc(next);
+      if (at && !ctx.problems.list.some((p) => p.code === 'missing-block' && p.loc?.line === at.line && p.loc.file === at.file)) {
+        ctx.problems.error('missing-block', at, `'{' expected here, to open the ${keyword} block of line ${stmtLoc(item).line}`, {
+          hint: `keepalived reads line ${stmtLoc(item).line} inside the ${block} block whose '{' is missing too, and reports "Missing '{'" on this line`,
+        });
+      }
+      return fatalInUnopenedBlock(keyword, following.slice(k + 1), ctx);
+    }
+  }
+  return false;
+}
+
+function fatalMissingValues(block: string, stmt: Stmt, ctx: ReadContext): void {
+  const keyword = keywordOf(stmt);
+  if (lacksValue(stmt, keyword) && missingValueBehaviour(block, keyword) === 'abort') {
+    const at = stmtLoc(stmt);
+    const already = ctx.problems.list.some((p) => p.exit === 2 && p.loc?.line === at.line && p.loc.file === at.file);
+    if (!already) {
+      ctx.problems.error('missing-argument', at, `'${keyword}' needs a value`, {
+        hint: `the '{' of the ${block} block above is missing, but keepalived still reads this line as part of that block, and stops reading the configuration here (exit 2)`,
+        exit: 2,
+      });
+    }
+  }
+  if (stmt.block && opensBlock(block, keyword)) for (const inner of stmt.block) fatalMissingValues(keyword, inner, ctx);
+}
+
+function lacksValue(stmt: Stmt, keyword: string): boolean {
+  return stmt.words.length === 1 || (stmt.words.length === 2 && stmt.words[1].k === 'u' && !isScriptKeyword(keyword));
 }
 
 export function readStatement<T>(spec: BlockSpec<T>, stmt: Stmt, target: T, ctx: ReadContext): void {
@@ -106,7 +234,7 @@ export function readStatement<T>(spec: BlockSpec<T>, stmt: Stmt, target: T, ctx:
   }
   const located = target as unknown as Partial<Located>;
   if (located.locs) located.locs[keyword] = stmtLoc(stmt);
-  if (stmt.words.length === 1 || (stmt.words.length === 2 && stmt.words[1].k === 'u' && !isScriptKeyword(keyword))) {
+  if (lacksValue(stmt, keyword)) {
     const behaviour = missingValueBehaviour(spec.name, keyword);
     if (behaviour === 'abort') {
       ctx.problems.error('missing-argument', stmtLoc(stmt), `'${keyword}' needs a value`, {
@@ -152,8 +280,8 @@ function reportIgnoredBrace(stmt: Stmt, known: boolean, ctx: ReadContext): void 
  * '{'"), so that is where we report it, instead of the keyword's line.
  */
 function moveMissingBlockProblem(stmt: Stmt, next: Item | undefined, ctx: ReadContext, from: number): void {
-  if (!next || isClose(next)) return;
-  const at = stmtLoc(next);
+  if (!next || (isClose(next) && !next.of.close)) return;
+  const at = isClose(next) ? locOf(next.of.close!.src, next.of.close!.token) : stmtLoc(next);
   const list = ctx.problems.list;
   for (let i = from; i < list.length; i++) {
     const p = list[i];

@@ -1,6 +1,7 @@
 // global_defs keywords for email alerts: router_id (the name used in
 // alerts), SMTP server, sender, recipients, and which events send mail.
 import { parseIp } from '../../ip.js';
+import { parseInetAton } from '../check/common.js';
 import type { GlobalDefs } from '../../model/global.js';
 import { keywordOf, locOf, stmtLoc, type Stmt } from '../../tree.js';
 import type { Loc } from '../../problems.js';
@@ -29,7 +30,8 @@ const smtpServer: KeywordHandler<GlobalDefs> = (stmt, g, ctx) => {
     g.smtp.port = port;
     return;
   }
-  if (!ALWAYS_RESOLVABLE.has(host)) {
+  // getaddrinfo takes inet_aton's numeric forms (192.168.200, 10, 0x7f.1) without DNS.
+  if (!ALWAYS_RESOLVABLE.has(host) && parseInetAton(host) === undefined) {
     ctx.problems.warning('unresolved-host', stmtLoc(stmt, 1), `smtp_server '${host}' is not an IP address; keepalived resolves it while reading the configuration and reports an error when it cannot`, {
       hint: 'write the SMTP server as an IP address so the configuration does not depend on name resolution',
     });

@@ -4,7 +4,7 @@
 import type { Loc } from '../../problems.js';
 import { keywordOf, locOf, stmtLoc, type Stmt } from '../../tree.js';
 import { readInteger, readScript, type NumberRange } from '../values.js';
-import { readBlock } from '../reader.js';
+import { closeOf, markValueBlock, readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext, Script } from '../types.js';
 import type { KeepalivedConfig } from '../../model/index.js';
 import type { NotifyScripts, TrackWeight, VrrpConfig } from '../../model/vrrp.js';
@@ -16,7 +16,8 @@ import type { NotifyScripts, TrackWeight, VrrpConfig } from '../../model/vrrp.js
  * statement is assumed.
  */
 export function endLocOf(stmt: Stmt): Loc {
-  if (stmt.close) return locOf(stmt.close.src, stmt.close.token);
+  const close = closeOf(stmt);
+  if (close) return locOf(close.src, close.token);
   const block = stmt.block;
   const start = stmt.open ? locOf(stmt.open.src, stmt.open.token) : stmtLoc(stmt);
   if (!block || block.length === 0) return { file: start.file, line: start.line + (stmt.open ? 1 : 0), col: 1 };
@@ -175,7 +176,7 @@ export function readTrackWeight(stmt: Stmt, ctx: ReadContext, index: number, lim
  * of the block goes to `spec.dataLine` with the same target.
  */
 export function valueBlock<T>(spec: BlockSpec<T>, onOpen?: (target: T, stmt: Stmt, ctx: ReadContext) => void): KeywordHandler<T> {
-  return (stmt, target, ctx) => {
+  return markValueBlock<T>((stmt, target, ctx) => {
     if (!stmt.block) {
       ctx.problems.error('missing-block', stmtLoc(stmt), `'${keywordOf(stmt)}' needs a block: '${keywordOf(stmt)} { ... }'`, {
         hint: "add '{' after the keyword, one entry per line, and '}'",
@@ -184,7 +185,7 @@ export function valueBlock<T>(spec: BlockSpec<T>, onOpen?: (target: T, stmt: Stm
     }
     onOpen?.(target, stmt, ctx);
     readBlock(spec, stmt.block, target, ctx);
-  };
+  });
 }
 
 const configs = new WeakMap<ReadContext, KeepalivedConfig>();

@@ -174,6 +174,7 @@ const iface: Handler = (stmt, inst, ctx) => {
     ctx.problems.warning('vrrp-loopback', stmtLoc(stmt, 1), `${inst.name} cannot run VRRP on the loopback interface; it is ignored`, { hint: 'name the interface that faces the other routers' });
     return;
   }
+  (inst.interfaceLines ??= []).push({ name, loc: stmtLoc(stmt) });
   inst.interface = name;
 };
 
