@@ -1,7 +1,8 @@
 // Reading a config: preprocess, then read.ts (tree, keyword tables, passes).
 // Every step adds to one problem list; nothing throws for a bad config.
 import type { HostInfo } from './host.js';
-import { preprocess, type ConfigFs } from './preprocess.js';
+import { noteUnterminatedLastLines } from './last-line.js';
+import { nodeConfigFs, preprocess, type ConfigFs } from './preprocess.js';
 import { Problems } from './problems.js';
 import { readConfigLines, type ConfigResult } from './read.js';
 
@@ -19,5 +20,7 @@ export interface ReadConfigOptions {
 export function readConfig(file: string, options: ReadConfigOptions): ConfigResult {
   const problems = new Problems();
   const lines = preprocess(file, { configId: options.configId, allConfig: options.allConfig ?? false, ...(options.fs ? { fs: options.fs } : {}) }, problems);
-  return readConfigLines(file, lines, options.host, problems);
+  const result = readConfigLines(file, lines, options.host, problems);
+  noteUnterminatedLastLines(problems, options.fs ?? nodeConfigFs);
+  return { ...result, problems: problems.list };
 }
