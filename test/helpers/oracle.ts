@@ -199,6 +199,6 @@ export function privilegedGate(): { reason?: string; mustFail: boolean } {
   const reason = oracleUnavailableReason();
   if (!reason) return { mustFail: false };
   if (isCI()) return { reason, mustFail: true };
-  console.warn(`SKIPPING keepalived oracle tests: ${reason}`);
+  console.warn(`CANNOT RUN keepalived oracle tests: ${reason}`);
   return { reason, mustFail: false };
 }
