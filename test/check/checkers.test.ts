@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpCheckOptions } from '../../src/check/checkers/http.js';
 import type { TcpCheckOptions } from '../../src/check/checkers/tcp.js';
-import { isCI, netnsUnavailableReason, runCommand } from '../helpers/netns.js';
+import { netnsUnavailableReason, runCommand } from '../helpers/netns.js';
 import { ADDR, CheckLab, type Listener, type ServerProcess } from './lab.js';
+import { cannotRun } from '../helpers/gate.js';
 
 const reason = netnsUnavailableReason();
 
@@ -47,17 +48,7 @@ const url = (path: string, over: Partial<HttpCheckOptions['urls'][number]> = {})
 
 describe('checkers against real servers in namespaces', () => {
   if (reason !== undefined) {
-    if (isCI()) {
-      it('can run (CI=true: needs root and ip netns)', () => {
-        throw new Error(reason);
-      });
-    } else {
-      console.warn(`CANNOT RUN checker namespace tests: ${reason}`);
-      it(`needs root and ip netns: ${reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root and ip netns: ${reason}`);
-      });
-    }
+    cannotRun('checker namespace tests', reason);
     return;
   }
 

@@ -4,9 +4,10 @@
 // up soon after it is restarted; the other real server is not disturbed.
 // Needs root and ip netns; under CI=true it must run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCI, netnsUnavailableReason } from '../helpers/netns.js';
+import { netnsUnavailableReason } from '../helpers/netns.js';
 import { readText } from '../helpers/config.js';
 import { ADDR, CheckLab, type LineReader, type Listener, type ServerProcess } from './lab.js';
+import { cannotRun } from '../helpers/gate.js';
 
 const reason = netnsUnavailableReason();
 
@@ -73,17 +74,7 @@ const parse = (line: string): Event | undefined => {
 
 describe('health checks end to end in namespaces', () => {
   if (reason !== undefined) {
-    if (isCI()) {
-      it('can run (CI=true: needs root and ip netns)', () => {
-        throw new Error(reason);
-      });
-    } else {
-      console.warn(`CANNOT RUN health end-to-end tests: ${reason}`);
-      it(`needs root and ip netns: ${reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root and ip netns: ${reason}`);
-      });
-    }
+    cannotRun('health end-to-end tests', reason);
     return;
   }
 

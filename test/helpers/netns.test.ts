@@ -3,7 +3,8 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCommand } from './netns.js';
-import { NETNS_PREFIX, Netns, cleanupNetns, createOracleNamespace, isCI, netnsUnavailableReason } from './netns.js';
+import { NETNS_PREFIX, Netns, cleanupNetns, createOracleNamespace, netnsUnavailableReason } from './netns.js';
+import { cannotRun } from './gate.js';
 
 const reason = netnsUnavailableReason();
 
@@ -13,17 +14,7 @@ function nsExists(name: string): boolean {
 
 describe('netns helper', () => {
   if (reason !== undefined) {
-    if (isCI()) {
-      it('can run (CI=true: needs root and ip netns)', () => {
-        throw new Error(reason);
-      });
-    } else {
-      console.warn(`CANNOT RUN netns helper tests: ${reason}`);
-      it(`needs root and ip netns: ${reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root and ip netns: ${reason}`);
-      });
-    }
+    cannotRun('netns helper tests', reason);
     return;
   }
 

@@ -5,7 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressAdapter, linkLocalIpv6, parseBatchErrors, parseInterfaceJson, primaryIpv4, vipCommand, type VipSpec } from '../../src/net/addresses.js';
-import { Netns, cleanupNetns, isCI, netnsUnavailableReason } from '../helpers/netns.js';
+import { Netns, cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
+import { cannotRun } from '../helpers/gate.js';
 
 const VIP: VipSpec = { address: '198.51.100.180', prefix: 32, family: 4, dev: 'eth0' };
 
@@ -72,17 +73,7 @@ const reason = netnsUnavailableReason();
 
 describe('AddressAdapter in a namespace', () => {
   if (reason !== undefined) {
-    if (isCI()) {
-      it('can run (CI=true: needs root and ip netns)', () => {
-        throw new Error(reason);
-      });
-    } else {
-      console.warn(`CANNOT RUN address adapter tests: ${reason}`);
-      it(`needs root and ip netns: ${reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root and ip netns: ${reason}`);
-      });
-    }
+    cannotRun('address adapter tests', reason);
     return;
   }
 

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressAdapter } from '../../src/net/addresses.js';
 import { GarpSender } from '../../src/net/garp.js';
-import { Netns, cleanupNetns, isCI, netnsUnavailableReason } from '../helpers/netns.js';
+import { Netns, cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
+import { cannotRun } from '../helpers/gate.js';
 
 const VIP = '198.51.100.180';
 const WRONG_MAC = '02:00:00:00:00:99';
@@ -16,17 +17,7 @@ const reason = netnsUnavailableReason() ?? (spawnSync('arping', ['-V']).error ? 
 
 describe('GarpSender', () => {
   if (reason !== undefined) {
-    if (isCI()) {
-      it('can run (CI=true: needs root, ip netns and arping)', () => {
-        throw new Error(reason);
-      });
-    } else {
-      console.warn(`CANNOT RUN GARP tests: ${reason}`);
-      it(`needs root, ip netns and arping: ${reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root, ip netns and arping: ${reason}`);
-      });
-    }
+    cannotRun('GARP tests', reason);
     return;
   }
 

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressAdapter } from '../../src/net/addresses.js';
 import { VrrpSocket } from '../../src/net/vrrp-socket.js';
 import { decodeAdvert, decodeIpv4Packet, encodeAdvert, parseIpv4Packet, type AdvertFields } from '../../src/vrrp/packet.js';
-import { Netns, cleanupNetns, isCI, netnsUnavailableReason } from '../helpers/netns.js';
+import { Netns, cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
 import { HarnessProcess, compileHarness, type CompiledHarness, type HarnessLine } from '../vrrp/harness-process.js';
+import { cannotRun } from '../helpers/gate.js';
 
 const X4 = '198.51.100.11';
 const Y4 = '198.51.100.12';
@@ -41,17 +42,7 @@ const reason = netnsUnavailableReason();
 
 describe('VrrpSocket in namespaces', () => {
   if (reason !== undefined) {
-    if (isCI()) {
-      it('can run (CI=true: needs root and ip netns)', () => {
-        throw new Error(reason);
-      });
-    } else {
-      console.warn(`CANNOT RUN VRRP socket tests: ${reason}`);
-      it(`needs root and ip netns: ${reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root and ip netns: ${reason}`);
-      });
-    }
+    cannotRun('VRRP socket tests', reason);
     return;
   }
 

@@ -10,8 +10,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keepalivedVersion } from '../helpers/keepalived.js';
-import { cleanupNetns, isCI, netnsUnavailableReason } from '../helpers/netns.js';
+import { cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
 import { SCENARIOS, captureAdverts, captureUnavailableReason, verifyCapturedFrame, type FrameFacts } from './capture.js';
+import { cannotRun } from '../helpers/gate.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const WRITE = process.env.KTS_WRITE_VRRP_FIXTURES === '1';
@@ -19,17 +20,7 @@ const reason = netnsUnavailableReason() ?? captureUnavailableReason();
 
 describe('adverts captured from keepalived', () => {
   if (reason !== undefined) {
-    if (isCI()) {
-      it('can run (CI=true: needs root, ip netns, keepalived, python3)', () => {
-        throw new Error(reason);
-      });
-    } else {
-      console.warn(`CANNOT RUN live VRRP capture tests: ${reason}`);
-      it(`needs root, ip netns, keepalived and python3: ${reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root, ip netns, keepalived and python3: ${reason}`);
-      });
-    }
+    cannotRun('live VRRP capture tests', reason);
     return;
   }
 

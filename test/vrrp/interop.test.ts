@@ -21,8 +21,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skewTime } from '../../src/vrrp/timing.js';
-import { Netns, cleanupNetns, isCI, netnsUnavailableReason } from '../helpers/netns.js';
+import { Netns, cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
 import { HarnessProcess, compileHarness, type CompiledHarness } from './harness-process.js';
+import { cannotRun } from '../helpers/gate.js';
 
 const VIP = '198.51.100.180';
 const A_ADDR = '198.51.100.11';
@@ -101,17 +102,7 @@ class Keepalived {
 
 describe('interop with keepalived 2.2.7 (VRRPv2, PASS, advert_int 1)', () => {
   if (reason !== undefined) {
-    if (isCI()) {
-      it('can run (CI=true: needs root, ip netns, keepalived, arping)', () => {
-        throw new Error(reason);
-      });
-    } else {
-      console.warn(`CANNOT RUN keepalived interop tests: ${reason}`);
-      it(`needs root, ip netns, keepalived and arping: ${reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root, ip netns, keepalived and arping: ${reason}`);
-      });
-    }
+    cannotRun('keepalived interop tests', reason);
     return;
   }
 
