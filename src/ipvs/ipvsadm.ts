@@ -16,20 +16,8 @@ export interface IpvsadmOptions {
   timeoutMs?: number;
 }
 
-/** How one ipvsadm run went wrong. */
-export interface IpvsadmFailure {
-  /** The full command line, program first. */
-  argv: string[];
-  /** What was written to its stdin (the -R batch). */
-  input?: string;
-  exitCode?: number;
-  signal?: string;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-  /** One line for a log: what failed and ipvsadm's first words about it. */
-  message: string;
-}
+/** How one ipvsadm run went wrong: the run, and one line for a log (what failed and ipvsadm's first words about it). */
+export type IpvsadmFailure = IpvsadmRun & { message: string };
 
 export type ReadResult = { ok: true; table: IpvsTable } | { ok: false; failure: IpvsadmFailure };
 export type ApplyResult = { ok: true; processes: number } | { ok: false; failure: IpvsadmFailure };
@@ -51,16 +39,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 function failure(run: IpvsadmRun, reason: string): IpvsadmFailure {
   const detail = run.stderr.trim().split('\n')[0] || run.startError || '';
-  return {
-    argv: run.argv,
-    ...(run.input !== undefined ? { input: run.input } : {}),
-    ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
-    ...(run.signal !== undefined ? { signal: run.signal } : {}),
-    timedOut: run.timedOut,
-    stdout: run.stdout,
-    stderr: run.stderr,
-    message: `${run.argv.join(' ')}: ${reason}${detail ? `: ${detail}` : ''}`,
-  };
+  return { ...run, message: `${run.argv.join(' ')}: ${reason}${detail ? `: ${detail}` : ''}` };
 }
 
 function outcome(run: IpvsadmRun): string {

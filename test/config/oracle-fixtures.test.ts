@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepalivedConfigTest } from '../helpers/keepalived.js';
 import { cleanupNetns, createOracleNamespace, type Netns } from '../helpers/netns.js';
-import { REPO_ROOT, compareWithKeepalived, fixtureArgs, privilegedGate } from '../helpers/oracle.js';
+import { cannotRun } from '../helpers/gate.js';
+import { REPO_ROOT, compareWithKeepalived, fixtureArgs, oracleUnavailableReason } from '../helpers/oracle.js';
 
 const FIXTURES = resolve(REPO_ROOT, 'test', 'fixtures', 'configs');
 
@@ -142,7 +143,7 @@ function listFixtures(): string[] {
 }
 
 const fixtures = listFixtures();
-const gate = privilegedGate();
+const unavailable = oracleUnavailableReason();
 
 describe('fixtures: keepalived-ts -t agrees with keepalived -t', () => {
   it('every fixture has a recorded keepalived verdict, and vice versa', () => {
@@ -150,17 +151,8 @@ describe('fixtures: keepalived-ts -t agrees with keepalived -t', () => {
     expect(fixtures).toEqual(Object.keys(KEEPALIVED_VERDICTS).sort());
   });
 
-  if (gate.reason !== undefined) {
-    if (gate.mustFail) {
-      it('can run (CI=true: needs root, ip netns and keepalived)', () => {
-        throw new Error(`cannot run the keepalived oracle: ${gate.reason}`);
-      });
-    } else {
-      it(`needs root, ip netns and keepalived: ${gate.reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root, ip netns and keepalived: ${gate.reason}`);
-      });
-    }
+  if (unavailable !== undefined) {
+    cannotRun('keepalived oracle tests', unavailable);
     return;
   }
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepalivedVersion } from '../helpers/keepalived.js';
 import { cleanupNetns, createOracleNamespace, type Netns } from '../helpers/netns.js';
-import { compareWithKeepalived, privilegedGate } from '../helpers/oracle.js';
+import { cannotRun } from '../helpers/gate.js';
+import { compareWithKeepalived, oracleUnavailableReason } from '../helpers/oracle.js';
 
 const SAMPLES_DIR = '/usr/share/doc/keepalived/samples';
 
@@ -23,7 +24,7 @@ function listSamples(): string[] {
 }
 
 const samples = listSamples();
-const gate = privilegedGate();
+const unavailable = oracleUnavailableReason();
 
 // keepalived.conf.conditional_conf has `@high` / `@low` lines: besides the
 // default config-id (the host name), run it with each id.
@@ -33,17 +34,8 @@ const EXTRA_RUNS: { file: string; args: string[] }[] = [
 ];
 
 describe('keepalived samples: keepalived-ts -t agrees with keepalived -t', () => {
-  if (gate.reason !== undefined) {
-    if (gate.mustFail) {
-      it('can run (CI=true: needs root, ip netns and keepalived)', () => {
-        throw new Error(`cannot run the keepalived oracle: ${gate.reason}`);
-      });
-    } else {
-      it(`needs root, ip netns and keepalived: ${gate.reason}`, () => {
-        // Never a silent skip: these tests need root and namespaces (run the README's test command as root).
-        throw new Error(`needs root, ip netns and keepalived: ${gate.reason}`);
-      });
-    }
+  if (unavailable !== undefined) {
+    cannotRun('keepalived oracle tests', unavailable);
     return;
   }
 

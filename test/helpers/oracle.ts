@@ -17,7 +17,7 @@ import {
   type KeepalivedMessage,
   type KeepalivedResult,
 } from './keepalived.js';
-import { describeOutcome, isCI, netnsUnavailableReason, type Netns, type RunResult } from './netns.js';
+import { describeOutcome, netnsUnavailableReason, type Netns, type RunResult } from './netns.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const OUR_BIN = resolve(REPO_ROOT, 'bin', 'keepalived-ts.js');
@@ -181,7 +181,7 @@ export function fixtureArgs(file: string): string[] {
 
 /**
  * Why the oracle tests cannot run here (no root / no `ip netns` / no
- * keepalived), or undefined. Under CI=true the caller must fail, not skip.
+ * keepalived), or undefined; the caller fails with it (test/helpers/gate.ts).
  */
 export function oracleUnavailableReason(): string | undefined {
   const ns = netnsUnavailableReason();
@@ -190,15 +190,3 @@ export function oracleUnavailableReason(): string | undefined {
   return undefined;
 }
 
-/**
- * Decide once per test file: returns undefined when the privileged tests can
- * run; otherwise the reason. Outside CI the reason is printed and the caller
- * skips; under CI=true the caller must register a failing test instead.
- */
-export function privilegedGate(): { reason?: string; mustFail: boolean } {
-  const reason = oracleUnavailableReason();
-  if (!reason) return { mustFail: false };
-  if (isCI()) return { reason, mustFail: true };
-  console.warn(`CANNOT RUN keepalived oracle tests: ${reason}`);
-  return { reason, mustFail: false };
-}
