@@ -48,3 +48,15 @@ export function readText(text: string, host: HostInfo = fakeHost()): ConfigResul
 export function problemLines(problems: readonly Problem[]): string[] {
   return problems.map((p) => `${p.loc?.line ?? '-'}:${p.code}`);
 }
+
+/**
+ * What keepalived shows for a config, in our terms: the exit code, the
+ * problems it reports too (our notes left out), and the distinct lines they
+ * name, sorted.
+ */
+export function verdictOf(text: string, host: HostInfo = fakeHost()) {
+  const { problems, exitCode, config } = readText(text, host);
+  const named = problems.filter((p) => p.severity !== 'note');
+  const lines = [...new Set(named.filter((p) => p.loc).map((p) => p.loc!.line))].sort((a, b) => a - b);
+  return { exit: exitCode, named, lines, config };
+}

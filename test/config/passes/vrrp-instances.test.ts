@@ -2,7 +2,7 @@
 // (passes/vrrp-instances.ts). keepalived names no line for them; every row's
 // verdict was checked against keepalived 2.2.7 -t with eth0..eth3 present.
 import { describe, expect, it } from 'vitest';
-import { fakeHost, readText } from '../../helpers/config.js';
+import { fakeHost, readText, verdictOf } from '../../helpers/config.js';
 
 /** An instance on eth0 with VRID 51 and `vips`, plus `extra` lines; `globals` go into global_defs. */
 function instance(extra: string, globals = '', vips = '198.51.100.1/24'): string {
@@ -26,9 +26,8 @@ ${vips
 }
 
 function verdict(text: string) {
-  const { problems, exitCode } = readText(text, fakeHost());
-  const named = problems.filter((p) => p.severity !== 'note');
-  return { exit: exitCode, lined: named.filter((p) => p.loc).length, codes: named.filter((p) => !p.loc).map((p) => p.code) };
+  const { exit, named } = verdictOf(text);
+  return { exit, lined: named.filter((p) => p.loc).length, codes: named.filter((p) => !p.loc).map((p) => p.code) };
 }
 
 interface Row {

@@ -5,7 +5,7 @@
 // keepalived 2.2.7 -t in a namespace with eth0..eth3 and eth0.1.
 import { describe, expect, it } from 'vitest';
 import { missingVrrpInterfaces, VRRP_STOPPED_CODE } from '../../../src/config/passes/vrrp-interfaces.js';
-import { fakeHost, readText } from '../../helpers/config.js';
+import { fakeHost, readText, verdictOf } from '../../helpers/config.js';
 
 const host = fakeHost({
   files: {
@@ -33,8 +33,7 @@ ${after}`;
 }
 
 function verdict(text: string) {
-  const { problems, exitCode, config: model } = readText(text, host);
-  const named = problems.filter((p) => p.severity !== 'note');
+  const { exit: exitCode, named, config: model } = verdictOf(text, host);
   const lines = [...new Set(named.filter((p) => p.loc && p.code === 'vrrp-interface-missing').map((p) => p.loc!.line))];
   return { exit: exitCode, lines, stopped: model.vrrp.stoppedAtMissingInterface, codes: named.map((p) => p.code) };
 }

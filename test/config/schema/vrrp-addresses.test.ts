@@ -2,7 +2,7 @@
 // virtual_routes, virtual_rules, static_*). Every verdict was checked
 // against real keepalived 2.2.7 -t with eth0..eth3 and eth0.1 present.
 import { describe, expect, it } from 'vitest';
-import { fakeHost, readText } from '../../helpers/config.js';
+import { fakeHost, readText, verdictOf } from '../../helpers/config.js';
 
 /** An instance whose block `block` holds `lines` (';'-separated); its first data line is line 8. */
 function inBlock(block: string, lines: string): string {
@@ -46,10 +46,8 @@ function topBlock(block: string, lines: string): string {
 }
 
 function verdict(text: string) {
-  const { problems, exitCode } = readText(text, fakeHost());
-  const named = problems.filter((p) => p.severity !== 'note');
-  const lines = [...new Set(named.filter((p) => p.loc).map((p) => p.loc!.line))].sort((a, b) => a - b);
-  return { exit: exitCode, lines };
+  const { exit, lines } = verdictOf(text);
+  return { exit, lines };
 }
 
 interface Row {

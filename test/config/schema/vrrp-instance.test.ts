@@ -2,7 +2,7 @@
 // the lines named) was checked against real keepalived 2.2.7 -t, in a
 // namespace with eth0..eth3 and eth0.1 (the fake host's interfaces).
 import { describe, expect, it } from 'vitest';
-import { fakeHost, readText } from '../../helpers/config.js';
+import { fakeHost, readText, verdictOf } from '../../helpers/config.js';
 
 /** An instance with a VRID, an interface and a VIP, plus `extra` lines (from line 4 on). */
 function instance(extra: string, vips = '198.51.100.1/24'): string {
@@ -25,10 +25,8 @@ ${vips
 
 /** keepalived's verdict as we compute it: exit code and the lines named (notes excluded). */
 function verdict(text: string) {
-  const { problems, exitCode } = readText(text, fakeHost());
-  const named = problems.filter((p) => p.severity !== 'note');
-  const lines = [...new Set(named.filter((p) => p.loc).map((p) => p.loc!.line))].sort((a, b) => a - b);
-  return { exit: exitCode, lines, lineless: named.filter((p) => !p.loc).length, codes: named.map((p) => p.code) };
+  const { exit, lines, named } = verdictOf(text);
+  return { exit, lines, lineless: named.filter((p) => !p.loc).length, codes: named.map((p) => p.code) };
 }
 
 interface Row {

@@ -3,7 +3,7 @@
 // garp_group, linkbeat_interfaces and interface_up_down_delays. Every
 // verdict was checked against real keepalived 2.2.7 -t (eth0..eth3, eth0.1).
 import { describe, expect, it } from 'vitest';
-import { fakeHost, readText } from '../../helpers/config.js';
+import { fakeHost, readText, verdictOf } from '../../helpers/config.js';
 
 /** The oracle namespace's host, with /bin/true and /bin/false (scripts are checked). */
 const host = fakeHost({
@@ -16,10 +16,8 @@ const host = fakeHost({
 });
 
 function verdict(text: string) {
-  const { problems, exitCode } = readText(text, host);
-  const named = problems.filter((p) => p.severity !== 'note');
-  const lines = [...new Set(named.filter((p) => p.loc).map((p) => p.loc!.line))].sort((a, b) => a - b);
-  return { exit: exitCode, lines };
+  const { exit, lines } = verdictOf(text, host);
+  return { exit, lines };
 }
 
 /** `block NAME {` with `lines` (';'-separated) from line 2 on, closed on the next line. */
