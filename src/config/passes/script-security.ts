@@ -156,49 +156,6 @@ class DefaultUser {
   }
 }
 
-/** What the block holding a script says about it, when its part keeps that beside the Script. */
-interface OwnerDetails {
-  user?: { user: string; group?: string };
-  blockEnd?: Loc;
-}
-
-function isLoc(value: unknown): value is Loc {
-  return typeof value === 'object' && value !== null && typeof (value as Loc).line === 'number' && typeof (value as Loc).file === 'string';
-}
-
-/**
- * Finds, for block-user scripts (vrrp_script, MISC_CHECK), the `user` and
- * block end that their part keeps on the node holding the Script (as
- * `user: { user, group }` and `endLoc`), for parts that do not copy them
- * into the Script itself.
- */
-function ownerDetails(config: KeepalivedConfig, scripts: readonly Script[]): Map<Script, OwnerDetails> {
-  const known = new Set(scripts.filter((s) => !kindOf(s).inlineUser && (s.user === undefined || s.blockEnd === undefined)));
-  const found = new Map<Script, OwnerDetails>();
-  // Walking the whole model is costly on large configs: only when some script needs it.
-  if (known.size === 0) return found;
-  const seen = new Set<object>();
-  const walk = (node: unknown, depth: number): void => {
-    if (node === null || typeof node !== 'object' || depth > 8 || seen.has(node) || known.has(node as Script)) return;
-    seen.add(node);
-    const record = node as Record<string, unknown>;
-    for (const value of Object.values(record)) {
-      if (known.has(value as Script)) {
-        const details: OwnerDetails = {};
-        const user = record.user as { user?: unknown; group?: unknown } | undefined;
-        if (user && typeof user.user === 'string') {
-          details.user = { user: user.user, ...(typeof user.group === 'string' ? { group: user.group } : {}) };
-        }
-        if (isLoc(record.endLoc)) details.blockEnd = record.endLoc;
-        found.set(value as Script, details);
-      } else walk(value, depth + 1);
-    }
-  };
-  walk(config.vrrp, 0);
-  walk(config.check, 0);
-  return found;
-}
-
 function parseUse(script: Script): { args: string[]; user?: string; group?: string } | 'unterminated' | 'trailing-backslash' {
   const parsed = parseScriptLine(script.command, kindOf(script).inlineUser);
   if (!parsed.ok) return parsed.reason === 'unterminated-quote' ? 'unterminated' : 'trailing-backslash';
@@ -217,7 +174,6 @@ export function resolveScriptUsers(config: KeepalivedConfig, scripts: readonly S
   const uses = new Map<Script, ScriptUse>();
   const report = ctx ?? { problems: new Problems(), host, scripts };
   const defaults = new DefaultUser(host, report);
-  const owners = ownerDetails(config, scripts);
 
   // Scripts naming their own user, and unparsable ones, do not touch the default.
   const ownUser = new Map<Script, { user: string; group?: string }>();
@@ -240,8 +196,7 @@ export function resolveScriptUsers(config: KeepalivedConfig, scripts: readonly S
       continue;
     }
     uses.set(script, { script, args: line.args });
-    const owner = owners.get(script);
-    const blockUser = script.user !== undefined ? { user: script.user, group: script.group } : owner?.user;
+    const blockUser = script.user !== undefined ? { user: script.user, group: script.group } : undefined;
     const user = line.user ?? blockUser?.user;
     const group = line.user !== undefined ? line.group : blockUser?.group;
     if (user !== undefined) ownUser.set(script, { user, ...(group !== undefined ? { group } : {}) });
@@ -250,11 +205,11 @@ export function resolveScriptUsers(config: KeepalivedConfig, scripts: readonly S
   const assignDefault = (script: Script, securityEnabled: boolean): void => {
     const use = uses.get(script);
     if (!use || use.dropped) return;
-    const runAs = defaults.take(securityEnabled, script.blockEnd ?? owners.get(script)?.blockEnd ?? script.loc);
+    const runAs = defaults.take(securityEnabled, script.blockEnd ?? script.loc);
     if (runAs) use.runAs = runAs;
     else {
       use.dropped = 'no-default-user';
-      reportDropped(use, report, script.blockEnd ?? owners.get(script)?.blockEnd ?? script.loc);
+      reportDropped(use, report, script.blockEnd ?? script.loc);
     }
   };
 

@@ -78,5 +78,11 @@ export function readVrrpScript(stmt: Stmt, config: KeepalivedConfig, ctx: ReadCo
     });
     return;
   }
+  // keepalived settles the script's user when the block ends (and reports user problems there).
+  script.script.blockEnd = script.endLoc;
+  if (script.user) {
+    script.script.user = script.user.user;
+    if (script.user.group !== undefined) script.script.group = script.user.group;
+  }
   config.vrrp.scripts.push(script);
 }
