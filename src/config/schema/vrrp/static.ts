@@ -4,11 +4,11 @@
 // lists linkbeat_interfaces { } and interface_up_down_delays { }.
 import type { KeepalivedConfig } from '../../model/index.js';
 import type { TrackGroup, VrrpConfig } from '../../model/vrrp.js';
-import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
+import { stmtLoc, type Stmt } from '../../tree.js';
 import { readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { readAddressLine } from './address.js';
-import { blockName, rememberConfig } from './common.js';
+import { blockName, rememberConfig, valueBlock } from './common.js';
 import { readRouteLine } from './route.js';
 import { readRuleLine } from './rule.js';
 
@@ -95,14 +95,12 @@ const trackGroupSpec: BlockSpec<TrackGroup> = {
   },
 };
 
+/** A top-level data block read into config.vrrp. */
 function dataBlock(spec: BlockSpec<VrrpConfig>): KeywordHandler<KeepalivedConfig> {
+  const read = valueBlock(spec);
   return (stmt, config, ctx) => {
     rememberConfig(ctx, config);
-    if (!stmt.block) {
-      ctx.problems.error('missing-block', stmtLoc(stmt), `'${keywordOf(stmt)}' needs a block: '${keywordOf(stmt)} { ... }'`);
-      return;
-    }
-    readBlock(spec, stmt.block, config.vrrp, ctx);
+    read(stmt, config.vrrp, ctx);
   };
 }
 
