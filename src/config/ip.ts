@@ -23,19 +23,6 @@ export function parseIp(text: string): IpAddress | undefined {
   return undefined;
 }
 
-export function parseIpPrefix(text: string): IpPrefix | undefined {
-  const slash = text.indexOf('/');
-  const addr = parseIp(slash < 0 ? text : text.slice(0, slash));
-  if (!addr) return undefined;
-  const max = addr.family === 4 ? 32 : 128;
-  if (slash < 0) return { ...addr, prefix: max, explicitPrefix: false };
-  const p = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(p)) return undefined;
-  const prefix = Number(p);
-  if (prefix > max) return undefined;
-  return { ...addr, prefix, explicitPrefix: true };
-}
-
 /** RFC 5952 text of eight 16-bit groups: lower case, the longest run (2+) of zero groups as '::'. */
 export function formatIpv6Groups(groups: readonly number[]): string {
   let bestStart = -1;

@@ -1,8 +1,7 @@
-// Readers for keyword arguments: numbers, timers, booleans, enums, addresses,
-// scripts. Each returns undefined after reporting a located problem, so the
-// caller keeps its default, as keepalived does.
-import { parseIp, parseIpPrefix, type IpAddress, type IpPrefix } from '../ip.js';
-import { didYouMean } from '../suggest.js';
+// Readers for keyword arguments shared by the parts: a required argument,
+// numbers, the rest of a line, scripts. Each returns undefined after
+// reporting a located problem, so the caller keeps its default, as
+// keepalived does.
 import { keywordOf, stmtLoc, type Stmt } from '../tree.js';
 import { splitScript } from '../script.js';
 import type { ReadContext, Script } from './types.js';
@@ -61,52 +60,6 @@ function inRange(stmt: Stmt, ctx: ReadContext, index: number, value: number, ran
     return undefined;
   }
   return value;
-}
-
-const TRUE_WORDS = new Set(['on', 'true', 'yes']);
-const FALSE_WORDS = new Set(['off', 'false', 'no']);
-
-/** A flag keyword alone means true; otherwise on|off|true|false|yes|no, in lower case as keepalived requires. */
-export function readBool(stmt: Stmt, ctx: ReadContext, index = 1): boolean | undefined {
-  const word = stmt.words[index];
-  if (!word) return true;
-  const text = word.v;
-  if (TRUE_WORDS.has(text)) return true;
-  if (FALSE_WORDS.has(text)) return false;
-  const lower = word.v.toLowerCase();
-  const hint = TRUE_WORDS.has(lower) || FALSE_WORDS.has(lower) ? `keepalived accepts only lower case: write '${lower}'` : undefined;
-  ctx.problems.error('invalid-bool', stmtLoc(stmt, index), `'${keywordOf(stmt)}' takes on/off, true/false or yes/no, not '${word.v}'`, hint ? { hint } : {});
-  return undefined;
-}
-
-export interface EnumOptions {
-  caseInsensitive?: boolean;
-}
-
-export function readEnum<T extends string>(stmt: Stmt, ctx: ReadContext, index: number, values: readonly T[], options: EnumOptions = {}): T | undefined {
-  const text = argAt(stmt, ctx, index, `one of ${values.join(', ')}`);
-  if (text === undefined) return undefined;
-  const found = options.caseInsensitive ? values.find((v) => v.toLowerCase() === text.toLowerCase()) : values.find((v) => v === text);
-  if (found !== undefined) return found;
-  const hint = didYouMean(text, values) ?? `use one of: ${values.join(', ')}`;
-  ctx.problems.error('invalid-value', stmtLoc(stmt, index), `'${keywordOf(stmt)}' does not accept '${text}'`, { hint });
-  return undefined;
-}
-
-export function readIp(stmt: Stmt, ctx: ReadContext, index: number): IpAddress | undefined {
-  const text = argAt(stmt, ctx, index, 'an IP address');
-  if (text === undefined) return undefined;
-  const ip = parseIp(text);
-  if (!ip) ctx.problems.error('invalid-address', stmtLoc(stmt, index), `'${text}' is not a valid IPv4 or IPv6 address`);
-  return ip;
-}
-
-export function readIpPrefix(stmt: Stmt, ctx: ReadContext, index: number): IpPrefix | undefined {
-  const text = argAt(stmt, ctx, index, 'an IP address');
-  if (text === undefined) return undefined;
-  const ip = parseIpPrefix(text);
-  if (!ip) ctx.problems.error('invalid-address', stmtLoc(stmt, index), `'${text}' is not a valid IP address or ADDRESS/PREFIX`);
-  return ip;
 }
 
 /** The rest of the statement's line after the keyword, as written. */
