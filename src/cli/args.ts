@@ -44,6 +44,10 @@ export interface CliOptions {
   configId?: string;
   /** Ours: -t prints problems as JSON on stdout. */
   json: boolean;
+  /** Ours: install VIPs without a lifetime (no self-removal after kill -9). */
+  noVipLease: boolean;
+  /** Ours: the ipvsadm program the checker child runs (default: ipvsadm from PATH). */
+  ipvsadm?: string;
   /** Non-option arguments; keepalived only reports them. */
   extra: string[];
 }
@@ -108,6 +112,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { short: 'v', long: 'version', arg: 'none', apply: flag((o) => (o.version = true)) },
   { short: 'h', long: 'help', arg: 'none', apply: flag((o) => (o.help = true)) },
   { long: 'json', arg: 'none', apply: flag((o) => (o.json = true)) },
+  { long: 'no-vip-lease', arg: 'none', apply: flag((o) => (o.noVipLease = true)) },
+  { long: 'ipvsadm', arg: 'required', apply: (o, v) => void (o.ipvsadm = v!) },
 ];
 
 export function defaultOptions(): CliOptions {
@@ -135,6 +141,7 @@ export function defaultOptions(): CliOptions {
     coreDump: false,
     allConfig: false,
     json: false,
+    noVipLease: false,
     extra: [],
   };
 }
@@ -241,6 +248,9 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
   -t, --config-test[=LOG_FILE] Check the configuration, report every problem with
                                 FILE:LINE:COL, and exit 0, 4, 5 or 6 as keepalived does
       --json                   With -t: print the problems as JSON on stdout
+      --no-vip-lease           Install VIPs without a lifetime (by default a master
+                                killed with -9 loses its VIPs within 2 master-down intervals)
+      --ipvsadm=PATH           The ipvsadm program to run (default: ipvsadm from PATH)
   -v, --version                Display the version number
   -h, --help                   Display this help message
 `;

@@ -1,6 +1,5 @@
 // Entry point: keepalived's flags -> config test, genhash, version, help,
-// signum. The daemon itself (watchdog, VRRP and checker children) is not
-// wired up yet.
+// signum, or the daemon (watchdog parent with VRRP and checker children).
 import fs from 'node:fs';
 import { nodeHostInfo } from '../config/host-node.js';
 import { parseArgs, USAGE } from './args.js';
@@ -47,6 +46,6 @@ export function main(argv: readonly string[]): number | Promise<number> {
       runGenhash(options.genhashArgs, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }),
     );
   }
-  process.stderr.write('keepalived-ts: running as a daemon is not available yet; use -t to check a configuration\n');
-  return 1;
+  // Loaded only here: checking a config needs none of the daemon.
+  return import('./daemon.js').then(({ runDaemon }) => runDaemon(options, argv));
 }

@@ -1,0 +1,392 @@
+// Every vrrp_instance of a config, running: one InstanceRuntime each, wired
+// to the adapters of src/net. One VRRP socket per (interface, family, source,
+// group) is shared by the instances on it, and packets are handed to the
+// instance whose VRID they carry. Reload keeps every instance whose settings
+// did not change exactly as it is (state, timers, VIPs), reloads those whose
+// wire identity is the same, and restarts the rest.
+import type { KeepalivedConfig } from '../config/model/index.js';
+import type { VrrpInstance } from '../config/model/vrrp.js';
+import type { Log } from '../log.js';
+import { subtractStats, vrrpStats, type VrrpInstanceSnapshot, type VrrpStats } from './dumps.js';
+import { AddressAdapter, linkLocalIpv6, primaryIpv4 } from '../net/addresses.js';
+import { GarpSender } from '../net/garp.js';
+import { VrrpSocket, type ReceivedPacket } from '../net/vrrp-socket.js';
+import { InstanceRuntime, type Notification, type RuntimeEvent, type RuntimeOptions } from '../vrrp/instance.js';
+import { runtimeConfig, vipId, type RuntimeConfig, type VipDefinition } from '../vrrp/params.js';
+import { masterDownInterval } from '../vrrp/timing.js';
+
+export interface VrrpServiceOptions {
+  log: Log;
+  /** --no-vip-lease: install VIPs without a lifetime. */
+  noVipLease?: boolean;
+  /** Called whenever the set of VIPs this process holds changes (the parent releases them if we die). */
+  onHeldVips?: (vips: VipDefinition[]) => void;
+  /** Notify scripts / FIFO (src/vrrp/notify.ts), in order. */
+  notify?: (n: Notification) => void | Promise<void>;
+  /** Tests: run `ip` / `arping` elsewhere. */
+  addresses?: AddressAdapter;
+  garp?: GarpSender;
+}
+
+export interface ReloadSummary {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: string[];
+}
+
+interface Running {
+  name: string;
+  runtime: InstanceRuntime;
+  config: RuntimeConfig;
+  /** Identity of the settings, to see whether a reload changed them. */
+  fingerprint: string;
+  socketKey: string;
+  startedAt: number;
+  /** Seconds since the epoch of the last state change. */
+  lastTransition: number;
+  /** What keepalived counts that the runtime does not. */
+  extra: { releaseMaster: number; priZeroRcvd: number; priZeroSent: number };
+  /** STATS_CLEAR: statistics are reported relative to this. */
+  statsBase?: VrrpStats;
+}
+
+interface SharedSocket {
+  socket: VrrpSocket;
+  users: Set<string>;
+}
+
+/** Bytes that tell which instance a packet is for: the VRID, after the IPv4 header (IPv6 gets the VRRP message alone). */
+function vridOf(p: ReceivedPacket): number | undefined {
+  if (p.family === 6) return p.bytes.length >= 2 ? p.bytes[1] : undefined;
+  if (p.bytes.length < 1) return undefined;
+  const ihl = (p.bytes[0] & 0x0f) * 4;
+  return p.bytes.length > ihl + 1 ? p.bytes[ihl + 1] : undefined;
+}
+
+function priorityOf(p: ReceivedPacket): number | undefined {
+  const at = p.family === 6 ? 2 : (p.bytes[0] & 0x0f) * 4 + 2;
+  return p.bytes.length > at ? p.bytes[at] : undefined;
+}
+
+function fingerprintOf(rc: RuntimeConfig): string {
+  return JSON.stringify({ params: rc.params, wire: rc.wire, vips: [...rc.vips.entries()] });
+}
+
+/** A VIP lease a dead master loses within max(2 s, 2 x Master_Down_Interval), refreshed three times per lease. */
+export function vipLeaseFor(rc: RuntimeConfig): { validSec: number; preferredSec: number; refreshMs: number } {
+  const p = rc.params;
+  const downMs = masterDownInterval(p.version, p.priority, p.advertIntervalCs, p.downTimerAdverts);
+  const validSec = Math.max(2, Math.floor((2 * downMs) / 1000));
+  return { validSec, preferredSec: validSec, refreshMs: Math.floor((validSec * 1000) / 3) };
+}
+
+export class VrrpService {
+  private readonly running = new Map<string, Running>();
+  private readonly sockets = new Map<string, SharedSocket>();
+  private readonly held = new Map<string, VipDefinition>();
+  private readonly addresses: AddressAdapter;
+  private readonly garp: GarpSender;
+  private startupDelayMs = 0;
+  /** Packets for a VRID no instance here runs, by socket. */
+  unknownVrid = 0;
+
+  constructor(private readonly options: VrrpServiceOptions) {
+    this.addresses = options.addresses ?? new AddressAdapter({ persistent: true });
+    this.garp = options.garp ?? new GarpSender();
+  }
+
+  get instances(): readonly { name: string; runtime: InstanceRuntime; config: RuntimeConfig; startedAt: number }[] {
+    return [...this.running.values()];
+  }
+
+  async start(config: KeepalivedConfig): Promise<void> {
+    this.startupDelayMs = config.global.vrrp.startupDelaySec * 1000;
+    for (const sg of config.vrrp.syncGroups) {
+      this.options.log.warn({ group: sg.name }, 'sync group members run as independent instances (group state rules are not applied yet)');
+    }
+    for (const inst of config.vrrp.instances) await this.startInstance(inst, config);
+  }
+
+  async reload(config: KeepalivedConfig): Promise<ReloadSummary> {
+    const summary: ReloadSummary = { added: [], changed: [], removed: [], unchanged: [] };
+    const wanted = new Map(config.vrrp.instances.map((i) => [i.name, i]));
+    for (const [name, r] of this.running) {
+      if (!wanted.has(name)) {
+        summary.removed.push(name);
+        await this.stopInstance(r, true);
+      }
+    }
+    for (const inst of config.vrrp.instances) {
+      const current = this.running.get(inst.name);
+      if (!current) {
+        summary.added.push(inst.name);
+        await this.startInstance(inst, config);
+        continue;
+      }
+      const prepared = await this.prepare(inst, config);
+      if (!prepared) continue;
+      const { rc } = prepared;
+      const fingerprint = fingerprintOf(rc);
+      if (fingerprint === current.fingerprint) {
+        summary.unchanged.push(inst.name);
+        continue;
+      }
+      summary.changed.push(inst.name);
+      if (this.socketKeyOf(rc) === current.socketKey && rc.params.vrid === current.config.params.vrid) {
+        current.runtime.reload(rc);
+        current.config = rc;
+        current.fingerprint = fingerprint;
+        this.logCorrections(rc);
+      } else {
+        await this.stopInstance(current, true);
+        await this.startInstance(inst, config);
+      }
+    }
+    return summary;
+  }
+
+  /** Stop every instance: priority-0 adverts and VIPs removed unless release is false (-V). */
+  async stop(release: boolean): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => this.stopInstance(r, release)));
+    this.addresses.close();
+  }
+
+  /** Every running instance, for the dump files. */
+  snapshot(): VrrpInstanceSnapshot[] {
+    return [...this.running.values()].map((r) => {
+      const f = r.runtime.snapshot;
+      const p = f.params;
+      const w = r.config.wire;
+      const snap: VrrpInstanceSnapshot = {
+        name: r.name,
+        state: f.state,
+        wantState: f.wantState,
+        interface: w.interface,
+        family: w.family,
+        version: w.version,
+        vrid: w.vrid,
+        basePriority: p.priority,
+        effectivePriority: f.priority,
+        advertIntervalCs: p.advertIntervalCs,
+        masterAdverIntCs: f.masterAdverIntCs,
+        accept: p.accept,
+        nopreempt: p.nopreempt,
+        preemptDelayMs: p.preemptDelayMs,
+        authType: w.authType,
+        sourceAddress: w.sourceAddress,
+        destinations: w.destinations,
+        unicast: w.unicastPeers.length > 0,
+        vips: [...r.config.vips.values()].map((v) => `${v.address}${v.prefix === (v.family === 4 ? 32 : 128) ? '' : `/${v.prefix}`} dev ${v.dev}${v.scope ? ` scope ${v.scope}` : ''}`),
+        vipsSet: f.vipsSet,
+        master: f.master,
+        faults: [...f.faults],
+        garp: {
+          delayMs: p.garp.masterDelayMs,
+          repeat: p.garp.masterRepeat,
+          refreshMs: p.garp.masterRefreshMs,
+          refreshRepeat: p.garp.masterRefreshRepeat,
+          lowerPrioDelayMs: p.garp.lowerPrioDelayMs,
+          lowerPrioRepeat: p.garp.lowerPrioRepeat,
+        },
+        downTimerAdverts: p.downTimerAdverts,
+        lowerPrioNoAdvert: p.lowerPrioNoAdvert,
+        higherPrioSendAdvert: p.higherPrioSendAdvert,
+        lastTransition: r.lastTransition,
+        stats: subtractStats(vrrpStats(r.runtime.stats, r.extra), r.statsBase),
+        dropped: { ...r.runtime.stats.dropped },
+      };
+      if (w.password !== undefined) snap.password = w.password;
+      return snap;
+    });
+  }
+
+  /** STATS_CLEAR: later statistics count from now. */
+  clearStats(): void {
+    for (const r of this.running.values()) r.statsBase = vrrpStats(r.runtime.stats, r.extra);
+  }
+
+  // ---------------------------------------------------------------------------
+
+  /** The instance's runtime settings and its interface's index, or undefined (logged) when it cannot run. */
+  private async prepare(inst: VrrpInstance, config: KeepalivedConfig): Promise<{ rc: RuntimeConfig; ifindex: number } | undefined> {
+    const log = this.options.log.child({ instance: inst.name });
+    if (!inst.interface) {
+      log.error('no interface: the instance is not run');
+      return undefined;
+    }
+    const info = await this.addresses.interfaceInfo(inst.interface);
+    if (!info.ok) {
+      log.error({ interface: inst.interface, error: info.error }, 'interface not usable: the instance is not run');
+      return undefined;
+    }
+    const family = inst.family ?? 4;
+    const vipAddresses = inst.virtualIps.map((v) => v.address.address);
+    const interfaceAddress = family === 4 ? primaryIpv4(info.info, vipAddresses) : linkLocalIpv6(info.info);
+    const rc = runtimeConfig({ instance: inst, global: config.global, ...(interfaceAddress ? { interfaceAddress } : {}) });
+    if (!rc.ok) {
+      log.error({ error: rc.error }, 'cannot run the instance');
+      return undefined;
+    }
+    return { rc, ifindex: info.info.index };
+  }
+
+  private socketKeyOf(rc: RuntimeConfig): string {
+    const w = rc.wire;
+    return [w.interface, w.family, w.sourceAddress, w.unicastPeers.length > 0 ? 'unicast' : w.group, w.unicastTtl ?? ''].join('|');
+  }
+
+  private logCorrections(rc: RuntimeConfig): void {
+    for (const c of rc.corrections) this.options.log.info({ instance: rc.params.name }, c);
+  }
+
+  private async startInstance(inst: VrrpInstance, config: KeepalivedConfig): Promise<void> {
+    const prepared = await this.prepare(inst, config);
+    if (!prepared) return;
+    const { rc, ifindex } = prepared;
+    this.logCorrections(rc);
+    const log = this.options.log.child({ instance: inst.name });
+    const socketKey = this.socketKeyOf(rc);
+    const shared = this.socketFor(socketKey, rc, ifindex);
+    if (!shared) return;
+    const options: RuntimeOptions = { onEvent: (e) => this.onRuntimeEvent(inst.name, log, e) };
+    if (!this.options.noVipLease) options.vipLease = vipLeaseFor(rc);
+    const ports = {
+      socket: shared.socket,
+      addresses: this.addresses,
+      garp: this.garp,
+      ...(this.options.notify ? { notify: this.options.notify } : {}),
+    };
+    const runtime = new InstanceRuntime(rc, ports, options);
+    const running: Running = {
+      name: inst.name,
+      runtime,
+      config: rc,
+      fingerprint: fingerprintOf(rc),
+      socketKey,
+      startedAt: Date.now(),
+      lastTransition: Date.now() / 1000,
+      extra: { releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0 },
+    };
+    shared.users.add(inst.name);
+    this.running.set(inst.name, running);
+    log.info(
+      { interface: rc.wire.interface, vrid: rc.wire.vrid, priority: rc.params.priority, version: rc.wire.version, source: rc.wire.sourceAddress, destinations: rc.wire.destinations },
+      'instance started',
+    );
+    runtime.start(this.startupDelayMs);
+  }
+
+  private async stopInstance(r: Running, release: boolean): Promise<void> {
+    await r.runtime.stop(release);
+    this.running.delete(r.name);
+    const shared = this.sockets.get(r.socketKey);
+    if (shared) {
+      shared.users.delete(r.name);
+      if (shared.users.size === 0) {
+        shared.socket.close();
+        this.sockets.delete(r.socketKey);
+      }
+    }
+    this.options.log.info({ instance: r.name, release }, 'instance stopped');
+  }
+
+  private socketFor(key: string, rc: RuntimeConfig, ifindex: number): SharedSocket | undefined {
+    const existing = this.sockets.get(key);
+    if (existing) return existing;
+    const w = rc.wire;
+    const opened = VrrpSocket.open({
+      interface: w.interface,
+      family: w.family,
+      sourceAddress: w.sourceAddress,
+      ifindex,
+      group: w.group,
+      join: w.unicastPeers.length === 0,
+      ...(w.unicastTtl !== undefined ? { unicastTtl: w.unicastTtl } : {}),
+    });
+    if (!opened.ok) {
+      this.options.log.error({ instance: rc.params.name, interface: w.interface, error: opened.error }, 'cannot open the VRRP socket: the instance is not run');
+      return undefined;
+    }
+    const shared: SharedSocket = { socket: opened.socket, users: new Set() };
+    opened.socket.onPacket((p) => this.deliver(shared, p));
+    opened.socket.onError((error) => this.options.log.error({ interface: w.interface, error }, 'VRRP socket error'));
+    this.sockets.set(key, shared);
+    return shared;
+  }
+
+  private deliver(shared: SharedSocket, p: ReceivedPacket): void {
+    const vrid = vridOf(p);
+    let delivered = false;
+    for (const name of shared.users) {
+      const r = this.running.get(name);
+      if (!r || r.config.wire.vrid !== vrid) continue;
+      delivered = true;
+      if (priorityOf(p) === 0) r.extra.priZeroRcvd++;
+      r.runtime.receive(p.family === 4 ? { family: 4, bytes: p.bytes } : { family: 6, bytes: p.bytes, source: p.source });
+    }
+    if (!delivered) this.unknownVrid++;
+  }
+
+  private onRuntimeEvent(instance: string, log: Log, e: RuntimeEvent): void {
+    const r = this.running.get(instance);
+    switch (e.type) {
+      case 'state':
+        if (r) {
+          r.lastTransition = Date.now() / 1000;
+          if (e.from === 'master') r.extra.releaseMaster++;
+        }
+        log.info({ from: e.from, to: e.to, priority: e.priority }, `Entering ${e.to.toUpperCase()} STATE`);
+        return;
+      case 'reason':
+        log.info({ from: e.from, to: e.to, why: e.code }, e.message);
+        return;
+      case 'advert-sent':
+        if (r && e.priority === 0) r.extra.priZeroSent++;
+        log.debug({ priority: e.priority, destination: e.destination, why: e.reason }, 'advert sent');
+        return;
+      case 'advert-failed':
+        log.warn({ priority: e.priority, destination: e.destination, error: e.error }, 'advert not sent');
+        return;
+      case 'drop':
+        log.warn({ reason: e.reason, source: e.source }, `packet dropped: ${e.detail}`);
+        return;
+      case 'vips':
+        this.trackHeld(instance, e);
+        if (e.ok && e.action === 'refresh') log.debug({ vips: e.vips, action: e.action }, 'VIP lease refreshed');
+        else if (e.ok) log.info({ vips: e.vips, action: e.action }, `VIPs ${e.action}`);
+        else log.error({ vips: e.vips, action: e.action, failures: e.failures }, `VIPs ${e.action} failed`);
+        return;
+      case 'garp':
+        if (e.failures.length > 0) log.warn({ vips: e.vips, sent: e.sent, failures: e.failures }, 'gratuitous ARP failures');
+        else log.debug({ vips: e.vips, sent: e.sent }, 'gratuitous ARPs sent');
+        return;
+      case 'notify':
+        log.debug({ notification: e.notification }, 'notify');
+        return;
+      case 'unsupported':
+        log.warn(e.what);
+        return;
+      case 'error':
+        log.error({ where: e.where }, e.message);
+        return;
+    }
+  }
+
+  /** Keep the set of VIPs on the host that this process put there. */
+  private trackHeld(instance: string, e: Extract<RuntimeEvent, { type: 'vips' }>): void {
+    const r = this.running.get(instance);
+    if (!r) return;
+    const defs = new Map([...r.config.vips.values()].map((d) => [`${d.address}/${d.prefix}`, d]));
+    const before = this.held.size;
+    for (const name of e.vips) {
+      const def = defs.get(name);
+      if (!def) continue;
+      const id = vipId(def);
+      // An address whose removal failed may still be there: keep releasing it.
+      if (e.action === 'add' || e.action === 'refresh') this.held.set(id, def);
+      else if (e.ok || !e.failures.some((f) => f.includes(def.address))) this.held.delete(id);
+    }
+    if (this.held.size !== before || e.action === 'add') this.options.onHeldVips?.([...this.held.values()]);
+  }
+}

@@ -1,0 +1,338 @@
+// The parent process: owns the config, the pid files and the signals; forks
+// the VRRP and checker children, gives each the validated config, restarts
+// them with keepalived's policy, and forwards reloads, dumps and stops.
+//
+// Two things keepalived does not do, because users get hurt by them:
+// - a HUP with a broken config is refused (logged with file:line) and the
+//   running config stays, instead of the daemon exiting with its VIP left up;
+// - when the VRRP child dies, the parent removes the VIPs it held at once,
+//   so the restarting child and the peer never both hold them.
+// Everything a later control endpoint needs (state, child pids, reload) is a
+// method here, not buried in signal handlers.
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ConfigResult } from '../config/index.js';
+import type { KeepalivedConfig } from '../config/model/index.js';
+import type { Problem } from '../config/problems.js';
+import type { Log } from '../log.js';
+import { AddressAdapter } from '../net/addresses.js';
+import type { VipDefinition } from '../vrrp/params.js';
+import { dumpFiles, formatTree } from './dumps.js';
+import type { ChildMessage, ChildRole, ChildSettings, DumpKind, ParentMessage } from './ipc.js';
+import { removePidFile, runningPid, writePidFile, type PidFiles } from './pid-file.js';
+import { decideRespawn, type RespawnState } from './respawn.js';
+import { onRealTimeSignal } from './rt-signals.js';
+
+const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-main.js');
+
+export interface WatchdogOptions {
+  log: Log;
+  /** Reads and validates the config file (the same reader as -t). */
+  loadConfig: () => ConfigResult;
+  pidFiles: PidFiles;
+  /** -P / -C / --all: which children may run. */
+  roles: { vrrp: boolean; checker: boolean; all: boolean };
+  /** -R. */
+  dontRespawn: boolean;
+  /** Passed to every child. */
+  child: Omit<ChildSettings, 'role'>;
+  /** Where `ip` runs to release a dead VRRP child's VIPs (tests). */
+  addresses?: AddressAdapter;
+}
+
+interface Slot {
+  role: ChildRole;
+  proc: ChildProcess | undefined;
+  startedAt: number;
+  respawn: RespawnState;
+  restartTimer: NodeJS.Timeout | undefined;
+  restarts: number;
+  /** VIPs the VRRP child reported holding. */
+  heldVips: VipDefinition[];
+  ready: boolean;
+}
+
+/** Problems that make a config unfit to replace a running one. */
+export function blockingProblems(problems: readonly Problem[]): Problem[] {
+  return problems.filter((p) => p.severity === 'error' || p.exit === 2 || p.exit === 4 || p.exit === 6);
+}
+
+function where(p: Problem): string {
+  return p.loc ? `${p.loc.file}:${p.loc.line}:${p.loc.col}` : '';
+}
+
+export class Watchdog {
+  private config: KeepalivedConfig | undefined;
+  private readonly slots = new Map<ChildRole, Slot>();
+  private stopping = false;
+  private reloading: Promise<void> | undefined;
+  private reloadQueued = false;
+  private readonly startedAt = Date.now();
+  private reloads = { ok: 0, refused: 0 };
+  private exitCode = 0;
+  private resolveDone!: (code: number) => void;
+  /** Hooks for the service manager (sd_notify RELOADING / READY / STOPPING). */
+  onReload: ((phase: 'start' | 'end') => void) | undefined;
+  onStopping: (() => void) | undefined;
+  /** Resolves with the exit code when the daemon has stopped. */
+  readonly done = new Promise<number>((res) => (this.resolveDone = res));
+
+  constructor(private readonly options: WatchdogOptions) {}
+
+  /** Read the config, write the pid file, start the children, listen to signals. false: not started (logged). */
+  start(): boolean {
+    const { log, pidFiles } = this.options;
+    const other = runningPid(pidFiles.parent);
+    if (other !== undefined) {
+      log.error({ pid: other, pidFile: pidFiles.parent }, 'daemon is already running');
+      return false;
+    }
+    const result = this.options.loadConfig();
+    this.logProblems(result.problems, 'config');
+    if (result.exitCode === 2) {
+      log.error('the config cannot be read to its end (see above): not starting');
+      return false;
+    }
+    this.config = result.config;
+    writePidFile(pidFiles.parent, process.pid);
+    this.listen();
+    this.ensureChildren();
+    log.info({ config: result.config.file, children: [...this.slots.keys()] }, 'started');
+    return true;
+  }
+
+  /** SIGHUP: validate the file; apply it only if it has no errors. */
+  reload(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    if (this.reloading) {
+      this.reloadQueued = true;
+      return this.reloading;
+    }
+    this.onReload?.('start');
+    this.reloading = this.doReload().finally(() => {
+      this.reloading = undefined;
+      this.onReload?.('end');
+      if (this.reloadQueued) {
+        this.reloadQueued = false;
+        void this.reload();
+      }
+    });
+    return this.reloading;
+  }
+
+  /** SIGTERM / SIGINT: stop the children (child_wait_time, then SIGKILL), remove pid files. */
+  async stop(why: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.onStopping?.();
+    const { log } = this.options;
+    log.info({ why }, 'stopping');
+    const waitMs = (this.config?.top.childWaitTime ?? 5) * 1000;
+    await Promise.all([...this.slots.values()].map((slot) => this.stopChild(slot, waitMs)));
+    removePidFile(this.options.pidFiles.parent, process.pid);
+    log.info('stopped');
+    this.options.addresses?.close();
+    this.resolveDone(this.exitCode);
+  }
+
+  /** State for a dump or a status query. */
+  status(): Record<string, unknown> {
+    return {
+      pid: process.pid,
+      config: this.config?.file,
+      uptimeSec: Math.round((Date.now() - this.startedAt) / 1000),
+      reloads: this.reloads,
+      children: [...this.slots.values()].map((s) => ({
+        role: s.role,
+        pid: s.proc?.pid ?? null,
+        ready: s.ready,
+        restarts: s.restarts,
+        heldVips: s.heldVips.map((v) => `${v.address}/${v.prefix} dev ${v.dev}`),
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+
+  private listen(): void {
+    process.on('SIGHUP', () => void this.reload());
+    process.on('SIGTERM', () => void this.stop('SIGTERM'));
+    process.on('SIGINT', () => void this.stop('SIGINT'));
+    process.on('SIGUSR1', () => this.dump('data'));
+    process.on('SIGUSR2', () => this.dump('stats'));
+    onRealTimeSignal('SIGRTMIN_2', () => this.dump('json'));
+    onRealTimeSignal('SIGRTMAX_1', () => this.dump('stats-clear'));
+  }
+
+  private dump(kind: DumpKind): void {
+    if (kind === 'data') {
+      try {
+        writeFileSync(dumpFiles().parentData, formatTree('Parent', this.status()), { mode: 0o600 });
+      } catch (e) {
+        this.options.log.error({ err: e }, 'cannot write the parent data dump');
+      }
+    }
+    // keepalived: only the VRRP process has stats and JSON.
+    for (const slot of this.slots.values()) {
+      if (kind === 'data' || slot.role === 'vrrp') this.send(slot, { type: 'dump', kind });
+    }
+  }
+
+  private logProblems(problems: readonly Problem[], context: string): void {
+    for (const p of problems) {
+      if (p.severity === 'note') continue;
+      const fields = { where: where(p), code: p.code, ...(p.hint ? { hint: p.hint } : {}) };
+      if (p.severity === 'error') this.options.log.error(fields, `${context}: ${p.message}`);
+      else this.options.log.warn(fields, `${context}: ${p.message}`);
+    }
+  }
+
+  private async doReload(): Promise<void> {
+    const { log } = this.options;
+    log.info('reloading');
+    const result = this.options.loadConfig();
+    const blocking = blockingProblems(result.problems);
+    if (blocking.length > 0 || result.exitCode === 2) {
+      this.reloads.refused++;
+      this.logProblems(result.problems, 'reload');
+      log.error({ problems: blocking.length }, 'reload refused: the new config has errors; still running the previous one');
+      return;
+    }
+    this.logProblems(result.problems, 'reload');
+    this.config = result.config;
+    this.reloads.ok++;
+    for (const slot of this.slots.values()) {
+      if (this.needs(slot.role)) this.send(slot, { type: 'config', config: result.config, reload: true });
+    }
+    this.ensureChildren();
+  }
+
+  /** Which children this config needs (keepalived: only those with work, unless --all). */
+  private needs(role: ChildRole): boolean {
+    const { roles } = this.options;
+    const c = this.config;
+    if (!c) return false;
+    if (role === 'vrrp') {
+      if (roles.checker && !roles.vrrp) return false;
+      return roles.all || c.vrrp.instances.length > 0;
+    }
+    if (roles.vrrp && !roles.checker) return false;
+    return roles.all || c.check.virtualServers.length > 0;
+  }
+
+  /** Start the children the config needs and stop those it no longer needs. */
+  private ensureChildren(): void {
+    for (const role of ['vrrp', 'checker'] as const) {
+      const slot = this.slots.get(role);
+      if (this.needs(role) && !slot) {
+        const s: Slot = { role, proc: undefined, startedAt: 0, respawn: { lastDelayMs: 0 }, restartTimer: undefined, restarts: 0, heldVips: [], ready: false };
+        this.slots.set(role, s);
+        this.spawn(s);
+      } else if (!this.needs(role) && slot) {
+        this.slots.delete(role);
+        void this.stopChild(slot, (this.config?.top.childWaitTime ?? 5) * 1000);
+      }
+    }
+  }
+
+  private pidFileOf(role: ChildRole): string {
+    return role === 'vrrp' ? this.options.pidFiles.vrrp : this.options.pidFiles.checker;
+  }
+
+  private spawn(slot: Slot): void {
+    const { log } = this.options;
+    const settings: ChildSettings = { ...this.options.child, role: slot.role };
+    const proc = fork(CHILD_MAIN, [slot.role, JSON.stringify(settings)], { serialization: 'advanced', stdio: 'inherit' });
+    slot.proc = proc;
+    slot.startedAt = Date.now();
+    slot.ready = false;
+    if (proc.pid !== undefined) writePidFile(this.pidFileOf(slot.role), proc.pid);
+    log.info({ child: slot.role, childPid: proc.pid }, 'child started');
+    proc.on('message', (m: ChildMessage) => this.onMessage(slot, proc, m));
+    proc.on('error', (e) => log.error({ child: slot.role, err: e }, 'child process error'));
+    proc.once('exit', (code, signal) => this.onExit(slot, proc, code, signal));
+  }
+
+  private onMessage(slot: Slot, proc: ChildProcess, m: ChildMessage): void {
+    if (slot.proc !== proc) return;
+    switch (m.type) {
+      case 'listening':
+        if (this.config) this.send(slot, { type: 'config', config: this.config, reload: false });
+        return;
+      case 'ready':
+        slot.ready = true;
+        this.options.log.info({ child: slot.role, childPid: proc.pid }, 'child ready');
+        return;
+      case 'reloaded':
+        this.options.log.info({ child: slot.role, ...m.summary }, 'child reloaded');
+        return;
+      case 'held-vips':
+        slot.heldVips = m.vips;
+        return;
+      case 'reload-request':
+        void this.reload();
+        return;
+    }
+  }
+
+  private send(slot: Slot, m: ParentMessage): void {
+    const proc = slot.proc;
+    if (proc?.connected) proc.send(m, (e) => e && this.options.log.warn({ child: slot.role, err: e }, 'message to child lost'));
+  }
+
+  private onExit(slot: Slot, proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (slot.proc !== proc) return;
+    slot.proc = undefined;
+    slot.ready = false;
+    if (proc.pid !== undefined) removePidFile(this.pidFileOf(slot.role), proc.pid);
+    if (this.stopping || this.slots.get(slot.role) !== slot) return;
+    const { log } = this.options;
+    const ranMs = Date.now() - slot.startedAt;
+    log.error({ child: slot.role, childPid: proc.pid, code, signal, ranMs }, 'child died');
+    void this.releaseVips(slot);
+    const decision = decideRespawn({ code, signal, ranMs }, slot.respawn, this.options.dontRespawn);
+    if (decision.action === 'exit') {
+      log.error({ child: slot.role }, `child ${decision.reason}: stopping`);
+      this.exitCode = 1;
+      void this.stop(`${slot.role} child ${decision.reason}`);
+      return;
+    }
+    slot.respawn = decision.state;
+    slot.restarts++;
+    log.info({ child: slot.role, delayMs: decision.delayMs }, 'restarting child');
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      if (!this.stopping && this.slots.get(slot.role) === slot) this.spawn(slot);
+    }, decision.delayMs);
+  }
+
+  /** A VRRP child that died cannot remove its VIPs: do it for it. */
+  private async releaseVips(slot: Slot): Promise<void> {
+    const vips = slot.heldVips;
+    if (slot.role !== 'vrrp' || vips.length === 0) return;
+    slot.heldVips = [];
+    const addresses = this.options.addresses ?? new AddressAdapter();
+    const r = await addresses.removeVips(vips);
+    const names = vips.map((v) => `${v.address}/${v.prefix}`);
+    if (r.ok || r.failures.every((f) => f.absent)) this.options.log.info({ vips: names }, "removed the dead VRRP child's VIPs");
+    else this.options.log.error({ vips: names, failures: r.failures.map((f) => f.message), error: r.error }, "could not remove the dead VRRP child's VIPs");
+  }
+
+  private async stopChild(slot: Slot, waitMs: number): Promise<void> {
+    if (slot.restartTimer) clearTimeout(slot.restartTimer);
+    const proc = slot.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((res) => proc.once('exit', () => res()));
+    proc.kill('SIGTERM');
+    const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), waitMs).unref());
+    if ((await Promise.race([exited, timer])) === 'timeout') {
+      this.options.log.warn({ child: slot.role, childPid: proc.pid, waitMs }, 'child did not stop in time: killing it');
+      proc.kill('SIGKILL');
+      await exited;
+      await this.releaseVips(slot);
+    }
+    if (proc.pid !== undefined) removePidFile(this.pidFileOf(slot.role), proc.pid);
+  }
+}

@@ -1,0 +1,200 @@
+// The daemon as users run it: the real binary on two directors (namespaces a
+// and b on one bridge), VRRP only (-P; the checker child has its own tests).
+// Signals and exit paths of issue 5:
+//   dumps (USR1 / USR2 / SIGRTMIN+2) write keepalived's files;
+//   HUP with a broken config keeps the running config and state;
+//   HUP with a changed priority reloads that instance without a state change;
+//   kill -9 of the VRRP child: the parent removes its VIPs at once and restarts it;
+//   SIGTERM: priority-0 advert (the backup takes over in about the skew time), VIPs gone, pid files gone;
+//   kill -9 of the parent: the child notices and stops cleanly;
+//   -R: a dead child stops the daemon.
+// The parts run in order and build on each other. Timings are printed; only
+// bounds far from the expected values are asserted.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDirectorPair, LAB, until, type DirectorPair } from '../helpers/director-pair.js';
+import { cannotRun } from '../helpers/gate.js';
+import { cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
+import { DaemonProcess } from './daemon-process.js';
+
+function vrrpConf(routerId: string, state: 'MASTER' | 'BACKUP', priority: number): string {
+  return `global_defs {
+  router_id ${routerId}
+}
+vrrp_instance VI_1 {
+  state ${state}
+  interface eth0
+  virtual_router_id 51
+  priority ${priority}
+  advert_int 1
+  authentication {
+    auth_type PASS
+    auth_pass lab51pw
+  }
+  virtual_ipaddress {
+    ${LAB.vip}/32 dev eth0
+  }
+}
+`;
+}
+
+const reason = netnsUnavailableReason() ?? (spawnSync('arping', ['-V']).error ? 'arping (iputils-arping) is not installed' : undefined);
+
+describe('daemon: signals and exit paths (real binary, two directors)', () => {
+  if (reason !== undefined) {
+    cannotRun('daemon tests', reason);
+    return;
+  }
+  let lab: DirectorPair;
+  let dir: string;
+  let confA: string;
+  let confB: string;
+  let a: DaemonProcess;
+  let b: DaemonProcess;
+  const started: DaemonProcess[] = [];
+  const launch = (which: 'a' | 'b', args: string[] = ['-P']): DaemonProcess => {
+    const d = DaemonProcess.launch(which === 'a' ? lab.a : lab.b, dir, `d${which}`, which === 'a' ? confA : confB, args);
+    started.push(d);
+    return d;
+  };
+  const masterIs = async (who: 'a' | 'b', timeoutMs: number): Promise<number | undefined> =>
+    until(() => {
+      const h = lab.holders();
+      return h.length === 1 && h[0] === who;
+    }, timeoutMs);
+
+  beforeAll(() => {
+    lab = createDirectorPair('dmn');
+    dir = mkdtempSync(join(tmpdir(), 'kts-daemon-'));
+    confA = join(dir, 'a.conf');
+    confB = join(dir, 'b.conf');
+    writeFileSync(confA, vrrpConf('director1', 'MASTER', 150));
+    writeFileSync(confB, vrrpConf('director2', 'BACKUP', 100));
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.filter((d) => d.running).map((d) => d.stop('SIGKILL', 3000)));
+    cleanupNetns();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('elects director 1 (priority 150) and writes pid files', async () => {
+    a = launch('a');
+    b = launch('b');
+    const ms = await masterIs('a', 15_000);
+    expect(ms, a.describe() + b.describe()).toBeDefined();
+    expect(a.pidOf('main')).toBe(a.child.pid);
+    expect(a.pidOf('vrrp')).toBeGreaterThan(0);
+    expect(await b.waitFor((l) => l.msg === 'Entering BACKUP STATE', 5000)).toBeDefined();
+  });
+
+  it('USR1, USR2 and SIGRTMIN+2 write the data, stats and JSON dumps', async () => {
+    for (const sig of ['SIGUSR1', 'SIGUSR2', 36] as const) a.signal('main', sig);
+    const files = ['keepalived.data', 'keepalived_parent.data', 'keepalived.stats', 'keepalived.json'].map((f) => join(dir, f));
+    expect(await until(() => files.every((f) => existsSync(f)), 5000), a.describe()).toBeDefined();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(readFileSync(files[0], 'utf8')).toMatch(/VRRP Instance = VI_1[\s\S]*State = MASTER/);
+    expect(readFileSync(files[1], 'utf8')).toMatch(/role = vrrp/);
+    const stats = readFileSync(files[2], 'utf8');
+    expect(stats).toMatch(/^VRRP Instance: VI_1\n {2}Advertisements:\n {4}Received: \d+\n {4}Sent: [1-9]\d*\n {2}Became master: 1\n/);
+    const json = JSON.parse(readFileSync(files[3], 'utf8')) as { data: Record<string, unknown>; stats: Record<string, number> }[];
+    expect(json[0].data).toMatchObject({ iname: 'VI_1', state: 2, vrid: 51, base_priority: 150, effective_priority: 150, ifp_ifname: 'eth0' });
+    expect(json[0].stats.become_master).toBe(1);
+  });
+
+  it('HUP with a broken config keeps the running config and state', async () => {
+    const from = a.lines.length;
+    writeFileSync(confA, vrrpConf('director1', 'MASTER', 150).replace('virtual_router_id 51', 'virtual_router_id 300'));
+    a.signal('main', 'SIGHUP');
+    const refused = await a.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('reload refused'), 5000, from);
+    expect(refused, a.describe()).toBeDefined();
+    const located = a.messages(/virtual_router_id/, from);
+    expect(located.length, a.describe()).toBeGreaterThan(0);
+    expect(String(located[0].where)).toMatch(/a\.conf:\d+:\d+$/);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(lab.holders()).toEqual(['a']);
+    expect(a.messages(/^Entering/, from)).toEqual([]);
+    writeFileSync(confA, vrrpConf('director1', 'MASTER', 150));
+  });
+
+  it('HUP with a changed priority reloads that instance and keeps its state', async () => {
+    const from = b.lines.length;
+    writeFileSync(confB, vrrpConf('director2', 'BACKUP', 120));
+    b.signal('main', 'SIGHUP');
+    const reloaded = await b.waitFor((l) => l.msg === 'config reloaded', 5000, from);
+    expect(reloaded, b.describe()).toMatchObject({ changed: ['VI_1'], added: [], removed: [] });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(b.messages(/^Entering/, from)).toEqual([]);
+    expect(lab.holders()).toEqual(['a']);
+  });
+
+  it('kill -9 of the VRRP child: the parent removes its VIP at once and restarts it; never two holders', async () => {
+    const from = a.lines.length;
+    const oldChild = a.pidOf('vrrp')!;
+    let both = 0;
+    let bothSince: number | undefined;
+    const watch = setInterval(() => {
+      if (lab.holders().length === 2) {
+        bothSince ??= performance.now();
+        both = Math.max(both, performance.now() - bothSince);
+      } else bothSince = undefined;
+    }, 20);
+    const killedAt = performance.now();
+    process.kill(oldChild, 'SIGKILL');
+    const gone = await until(() => !lab.holders().includes('a'), 2000, 5);
+    // The backup takes over after its master-down interval, then the restarted child preempts.
+    const restarted = await a.waitFor((l) => l.msg === 'child started', 5000, from);
+    const back = await a.waitFor((l) => l.msg === 'Entering MASTER STATE', 20_000, from);
+    const regained = await masterIs('a', 5000);
+    clearInterval(watch);
+    console.log(`VRRP child kill -9: VIP removed by the parent after ${gone?.toFixed(0)} ms; master again after ${(performance.now() - killedAt).toFixed(0)} ms; both held the VIP for at most ${both.toFixed(0)} ms`);
+    expect(gone, a.describe()).toBeDefined();
+    expect(gone!).toBeLessThan(1000);
+    expect(restarted).toBeDefined();
+    expect(a.pidOf('vrrp')).not.toBe(oldChild);
+    expect(back, a.describe()).toBeDefined();
+    expect(regained).toBeDefined();
+    expect(both).toBeLessThan(250);
+    expect(a.running).toBe(true);
+  });
+
+  it('SIGTERM: priority-0 advert (backup takes over in about the skew time), VIP and pid files removed', async () => {
+    const stoppedAt = performance.now();
+    const exit = a.stop('SIGTERM', 15_000);
+    const takeover = await masterIs('b', 5000);
+    const result = await exit;
+    console.log(`SIGTERM of the master: backup holds the VIP after ${takeover?.toFixed(0)} ms (skew ${(((256 - 120) / 256) * 1000).toFixed(0)} ms)`);
+    expect(takeover, a.describe() + b.describe()).toBeDefined();
+    // Without the priority-0 advert it would take the master-down interval (3.5 s).
+    expect(takeover!).toBeLessThan(2000);
+    expect(result).toEqual({ code: 0, signal: null });
+    expect(existsSync(join(dir, 'da.main.pid'))).toBe(false);
+    expect(existsSync(join(dir, 'da.vrrp.pid'))).toBe(false);
+    expect(performance.now() - stoppedAt).toBeLessThan(15_000);
+  });
+
+  it('kill -9 of the parent: the VRRP child stops cleanly (priority 0, VIP removed)', async () => {
+    a = launch('a');
+    expect(await masterIs('a', 15_000), a.describe()).toBeDefined();
+    const child = a.pidOf('vrrp')!;
+    a.signal('main', 'SIGKILL');
+    const takeover = await masterIs('b', 5000);
+    console.log(`kill -9 of the parent: backup holds the VIP after ${takeover?.toFixed(0)} ms`);
+    expect(takeover).toBeDefined();
+    expect(takeover!).toBeLessThan(2000);
+    expect(await until(() => spawnSync('kill', ['-0', String(child)]).status !== 0, 5000)).toBeDefined();
+  });
+
+  it('-R: a dead child stops the daemon instead of being restarted', async () => {
+    a = launch('a', ['-P', '-R']);
+    expect(await masterIs('a', 15_000), a.describe()).toBeDefined();
+    a.signal('vrrp', 'SIGKILL');
+    const result = await a.stop('SIGCONT', 10_000);
+    expect(result?.code, a.describe()).toBe(1);
+    expect(a.messages(/dont-respawn/).length).toBeGreaterThan(0);
+    expect(await masterIs('b', 8000)).toBeDefined();
+  });
+});
