@@ -13,6 +13,7 @@ import { GarpSender } from '../net/garp.js';
 import { VrrpSocket, type ReceivedPacket } from '../net/vrrp-socket.js';
 import { InstanceRuntime, type Notification, type RuntimeEvent, type RuntimeOptions } from '../vrrp/instance.js';
 import { runtimeConfig, vipId, type RuntimeConfig, type VipDefinition } from '../vrrp/params.js';
+import { SyncGroupRuntime } from '../vrrp/sync-group-runtime.js';
 import { masterDownInterval } from '../vrrp/timing.js';
 
 export interface VrrpServiceOptions {
@@ -64,6 +65,16 @@ function vridOf(p: ReceivedPacket): number | undefined {
   return p.bytes.length > ihl + 1 ? p.bytes[ihl + 1] : undefined;
 }
 
+/** Each instance's sync group (name and members in order), from the config. */
+function groupsOf(config: KeepalivedConfig): Map<string, { name: string; members: string[] }> {
+  const out = new Map<string, { name: string; members: string[] }>();
+  for (const sg of config.vrrp.syncGroups) {
+    const g = { name: sg.name, members: (sg.members ?? []).map((m) => m.name) };
+    for (const m of g.members) out.set(m, g);
+  }
+  return out;
+}
+
 function priorityOf(p: ReceivedPacket): number | undefined {
   const at = p.family === 6 ? 2 : (p.bytes[0] & 0x0f) * 4 + 2;
   return p.bytes.length > at ? p.bytes[at] : undefined;
@@ -85,6 +96,7 @@ export class VrrpService {
   private readonly running = new Map<string, Running>();
   private readonly sockets = new Map<string, SharedSocket>();
   private readonly held = new Map<string, VipDefinition>();
+  private readonly groups = new Map<string, { name: string; members: string[]; runtime: SyncGroupRuntime }>();
   private readonly addresses: AddressAdapter;
   private readonly garp: GarpSender;
   private startupDelayMs = 0;
@@ -102,47 +114,95 @@ export class VrrpService {
 
   async start(config: KeepalivedConfig): Promise<void> {
     this.startupDelayMs = config.global.vrrp.startupDelaySec * 1000;
-    for (const sg of config.vrrp.syncGroups) {
-      this.options.log.warn({ group: sg.name }, 'sync group members run as independent instances (group state rules are not applied yet)');
+    const created: Running[] = [];
+    for (const inst of config.vrrp.instances) {
+      const r = await this.createInstance(inst, config);
+      if (r) created.push(r);
     }
-    for (const inst of config.vrrp.instances) await this.startInstance(inst, config);
+    this.formGroups(config, created);
+    for (const r of created) r.runtime.start(this.startupDelayMs);
   }
 
+  /**
+   * Apply a new config: unchanged instances are left alone; a changed one
+   * with the same interface, VRID and socket takes its new settings in place
+   * (state kept); others are stopped and started again. A sync group with any
+   * change restarts as a whole, since its members decide together.
+   */
   async reload(config: KeepalivedConfig): Promise<ReloadSummary> {
+    this.startupDelayMs = config.global.vrrp.startupDelaySec * 1000;
     const summary: ReloadSummary = { added: [], changed: [], removed: [], unchanged: [] };
     const wanted = new Map(config.vrrp.instances.map((i) => [i.name, i]));
+    const newGroups = groupsOf(config);
+    const oldGroupOf = new Map([...this.groups.values()].flatMap((g) => g.members.map((m) => [m, g] as const)));
+
+    type Plan = { inst: VrrpInstance; action: 'add' | 'keep' | 'update' | 'restart'; prepared?: { rc: RuntimeConfig; ifindex: number } };
+    const plans = new Map<string, Plan>();
+    for (const inst of config.vrrp.instances) {
+      const current = this.running.get(inst.name);
+      if (!current) {
+        plans.set(inst.name, { inst, action: 'add' });
+        continue;
+      }
+      const prepared = await this.prepare(inst, config);
+      if (!prepared) {
+        plans.set(inst.name, { inst, action: 'restart' });
+        continue;
+      }
+      const same = fingerprintOf(prepared.rc) === current.fingerprint;
+      const inPlace = this.socketKeyOf(prepared.rc) === current.socketKey && prepared.rc.params.vrid === current.config.params.vrid;
+      plans.set(inst.name, { inst, action: same ? 'keep' : inPlace ? 'update' : 'restart', prepared });
+    }
+    // Sync groups: any change to a member or to the membership restarts every member.
+    const touchedGroups = new Set<string>();
+    for (const [name, plan] of plans) {
+      const newGroup = newGroups.get(name);
+      const oldGroup = oldGroupOf.get(name);
+      const membership = (newGroup?.members.join(',') ?? '') !== (oldGroup?.members.join(',') ?? '') || newGroup?.name !== oldGroup?.name;
+      if (plan.action !== 'keep' || membership) {
+        if (newGroup) touchedGroups.add(newGroup.name);
+        if (oldGroup) touchedGroups.add(oldGroup.name);
+      }
+    }
+    for (const [, g] of this.groups) if (g.members.some((m) => !wanted.has(m))) touchedGroups.add(g.name);
+    for (const [name, plan] of plans) {
+      const g = newGroups.get(name) ?? oldGroupOf.get(name);
+      if (g && touchedGroups.has(g.name) && plan.action !== 'add') plan.action = 'restart';
+    }
+
     for (const [name, r] of this.running) {
       if (!wanted.has(name)) {
         summary.removed.push(name);
         await this.stopInstance(r, true);
       }
     }
-    for (const inst of config.vrrp.instances) {
-      const current = this.running.get(inst.name);
-      if (!current) {
-        summary.added.push(inst.name);
-        await this.startInstance(inst, config);
-        continue;
-      }
-      const prepared = await this.prepare(inst, config);
-      if (!prepared) continue;
-      const { rc } = prepared;
-      const fingerprint = fingerprintOf(rc);
-      if (fingerprint === current.fingerprint) {
-        summary.unchanged.push(inst.name);
-        continue;
-      }
-      summary.changed.push(inst.name);
-      if (this.socketKeyOf(rc) === current.socketKey && rc.params.vrid === current.config.params.vrid) {
-        current.runtime.reload(rc);
-        current.config = rc;
-        current.fingerprint = fingerprint;
-        this.logCorrections(rc);
-      } else {
-        await this.stopInstance(current, true);
-        await this.startInstance(inst, config);
+    for (const name of touchedGroups) this.groups.delete(name);
+    const created: Running[] = [];
+    for (const [name, plan] of plans) {
+      const current = this.running.get(name);
+      switch (plan.action) {
+        case 'keep':
+          summary.unchanged.push(name);
+          break;
+        case 'update':
+          summary.changed.push(name);
+          current!.runtime.reload(plan.prepared!.rc);
+          current!.config = plan.prepared!.rc;
+          current!.fingerprint = fingerprintOf(plan.prepared!.rc);
+          this.logCorrections(plan.prepared!.rc);
+          break;
+        case 'restart':
+        case 'add': {
+          (plan.action === 'add' ? summary.added : summary.changed).push(name);
+          if (current) await this.stopInstance(current, true);
+          const r = await this.createInstance(plan.inst, config);
+          if (r) created.push(r);
+          break;
+        }
       }
     }
+    this.formGroups(config, created);
+    for (const r of created) r.runtime.start(this.startupDelayMs);
     return summary;
   }
 
@@ -240,9 +300,30 @@ export class VrrpService {
     for (const c of rc.corrections) this.options.log.info({ instance: rc.params.name }, c);
   }
 
-  private async startInstance(inst: VrrpInstance, config: KeepalivedConfig): Promise<void> {
+  /** Run every sync group whose members were all just created (the others keep their running group). */
+  private formGroups(config: KeepalivedConfig, created: readonly Running[]): void {
+    const byName = new Map(created.map((r) => [r.name, r]));
+    for (const sg of config.vrrp.syncGroups) {
+      const names = (sg.members ?? []).map((m) => m.name);
+      if (names.length === 0 || this.groups.has(sg.name)) continue;
+      const members = names.map((n) => byName.get(n));
+      if (members.some((m) => m === undefined)) {
+        this.options.log.error({ group: sg.name, missing: names.filter((n) => !byName.has(n)) }, 'sync group not run: some members are not running');
+        continue;
+      }
+      const log = this.options.log.child({ group: sg.name });
+      const runtime = new SyncGroupRuntime(sg.name, members.map((m) => m!.runtime), (e) => {
+        if (e.type === 'group-state') log.info({ from: e.from, to: e.to, why: e.message }, `sync group entering ${e.to.toUpperCase()} state`);
+        else void this.options.notify?.({ type: 'group-state', group: e.group, state: e.state });
+      });
+      this.groups.set(sg.name, { name: sg.name, members: names, runtime });
+    }
+  }
+
+  /** Create an instance's runtime (not started), or log why it cannot run. */
+  private async createInstance(inst: VrrpInstance, config: KeepalivedConfig): Promise<Running | undefined> {
     const prepared = await this.prepare(inst, config);
-    if (!prepared) return;
+    if (!prepared) return undefined;
     const { rc, ifindex } = prepared;
     this.logCorrections(rc);
     const log = this.options.log.child({ instance: inst.name });
@@ -274,7 +355,7 @@ export class VrrpService {
       { interface: rc.wire.interface, vrid: rc.wire.vrid, priority: rc.params.priority, version: rc.wire.version, source: rc.wire.sourceAddress, destinations: rc.wire.destinations },
       'instance started',
     );
-    runtime.start(this.startupDelayMs);
+    return running;
   }
 
   private async stopInstance(r: Running, release: boolean): Promise<void> {

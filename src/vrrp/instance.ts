@@ -53,6 +53,7 @@ export interface InstancePorts {
 
 export type Notification =
   | { type: 'state'; instance: string; state: NotifyState; priority: number }
+  | { type: 'group-state'; group: string; state: NotifyState }
   | { type: 'priority'; instance: string; priority: number }
   | { type: 'master-rx-lower-pri'; instance: string; source: string; priority: number };
 
@@ -125,8 +126,14 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** What a sync group is to its members: the one that steps their state machines. */
+export interface GroupStepper {
+  dispatch(member: string, event: InstanceEvent): void;
+}
+
 export class InstanceRuntime {
   private fsm: InstanceState;
+  private group: GroupStepper | undefined;
   private readonly timers: Timers;
   private timer: unknown = undefined;
   private leaseTimer: unknown = undefined;
@@ -204,17 +211,29 @@ export class InstanceRuntime {
     this.dispatch({ type: 'reload', params: config.params });
   }
 
-  /** Feed any event (tracker changes, faults, sync group orders). */
+  /** Feed any event (tracker changes, faults, sync group orders). A sync group member's events go through its group. */
   dispatch(event: InstanceEvent): void {
+    if (this.group) return this.group.dispatch(this.name, event);
+    const r = step(this.fsm, event, this.timers.now());
+    this.adopt(r.state, r.effects, r.deadline);
+  }
+
+  /** Become a member of a sync group (before start): the group steps this instance from now on. */
+  joinGroup(group: GroupStepper, state: InstanceState): void {
+    this.group = group;
+    this.fsm = state;
+  }
+
+  /** Take a new fsm state (from our own step or from the sync group's) and carry out its effects. */
+  adopt(state: InstanceState, effects: readonly Effect[], deadline: number | null): void {
     const before = this.fsm;
-    const r = step(before, event, this.timers.now());
-    this.fsm = r.state;
-    if (r.state.state !== before.state) {
-      this.counters.transitions[r.state.state] = (this.counters.transitions[r.state.state] ?? 0) + 1;
-      this.emit({ type: 'state', from: before.state, to: r.state.state, priority: r.state.priority });
+    this.fsm = state;
+    if (state.state !== before.state) {
+      this.counters.transitions[state.state] = (this.counters.transitions[state.state] ?? 0) + 1;
+      this.emit({ type: 'state', from: before.state, to: state.state, priority: state.priority });
     }
-    for (const e of r.effects) this.apply(e);
-    this.armTimer(r.deadline);
+    for (const e of effects) this.apply(e);
+    this.armTimer(deadline);
     this.syncLease();
   }
 

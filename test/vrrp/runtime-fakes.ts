@@ -1,0 +1,155 @@
+// Fake ports and a fake clock for the VRRP runtime (src/vrrp/instance.ts):
+// packets built with the codec, every port call recorded with the time it
+// happened, timers that only move when told to. No root, no sleep.
+import { instanceParams } from '../../src/vrrp/fsm.js';
+import { InstanceRuntime, type BatchOutcome, type InstancePorts, type Notification, type RuntimeEvent, type Timers } from '../../src/vrrp/instance.js';
+import { encodeAdvert, encodeIpv4Packet, type AdvertFields } from '../../src/vrrp/packet.js';
+import type { RuntimeConfig, VipDefinition, WireSettings } from '../../src/vrrp/params.js';
+
+export const ME = '198.51.100.12';
+export const PEER = '198.51.100.11';
+export const VIP: VipDefinition = { address: '198.51.100.180', prefix: 32, family: 4, dev: 'eth0' };
+export const VIP_ID = '198.51.100.180/32 dev eth0';
+
+/** A clock that only moves when told to. */
+export class FakeTimers implements Timers {
+  private t = 0;
+  private seq = 0;
+  private pending = new Map<number, { at: number; fn: () => void }>();
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.pending.set(id, { at: this.t + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  /**
+   * Move to `to`, running every timer due on the way in order. The fake ports
+   * answer at once, so their answers (promises) are let through before the
+   * clock moves on, as they would be in real time.
+   */
+  async advanceTo(to: number): Promise<void> {
+    await settle();
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.pending) if (e[1].at <= to && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      this.pending.delete(next[0]);
+      this.t = next[1].at;
+      next[1].fn();
+      await settle();
+    }
+    this.t = to;
+  }
+}
+
+/** Let the pending effects run (the runtime's queue waits a loop turn per step). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+}
+
+export type Call =
+  | { kind: 'advert'; t: number; destination: string; priority: number; message: Buffer }
+  | { kind: 'add' | 'remove'; t: number; vips: string[]; lease?: number }
+  | { kind: 'garp'; t: number; vips: string[]; count: number }
+  | { kind: 'notify'; t: number; n: Notification };
+
+export function fakePorts(timers: FakeTimers, failures: { send?: string; add?: BatchOutcome; absentOnRemove?: boolean } = {}) {
+  const calls: Call[] = [];
+  const ok: BatchOutcome = { ok: true, failures: [] };
+  const ports: InstancePorts = {
+    socket: {
+      send: async (message, destination) => {
+        calls.push({ kind: 'advert', t: timers.now(), destination, priority: message[2], message: Buffer.from(message) });
+        return failures.send ? { ok: false, error: failures.send } : { ok: true };
+      },
+    },
+    addresses: {
+      addVips: async (vips, lifetime) => {
+        calls.push({ kind: 'add', t: timers.now(), vips: vips.map((v) => v.address), ...(lifetime ? { lease: lifetime.validSec } : {}) });
+        return failures.add ?? ok;
+      },
+      removeVips: async (vips) => {
+        calls.push({ kind: 'remove', t: timers.now(), vips: vips.map((v) => v.address) });
+        return failures.absentOnRemove ? { ok: false, failures: vips.map((v) => ({ line: `address del ${v.address}`, message: 'Address not found', absent: true })) } : ok;
+      },
+    },
+    garp: {
+      send: async (targets, count) => {
+        calls.push({ kind: 'garp', t: timers.now(), vips: targets.map((x) => x.address), count });
+        return { sent: targets.length * count, failures: [] };
+      },
+    },
+    notify: async (n) => {
+      calls.push({ kind: 'notify', t: timers.now(), n });
+    },
+  };
+  return { ports, calls };
+}
+
+export function wire(o: Partial<WireSettings> = {}): WireSettings {
+  return {
+    family: 4,
+    version: 2,
+    vrid: 51,
+    interface: 'eth0',
+    authType: 1,
+    password: '1111',
+    advertIntervalCs: 100,
+    advertAddresses: [VIP.address],
+    group: '224.0.0.18',
+    unicastPeers: [],
+    destinations: ['224.0.0.18'],
+    sourceAddress: ME,
+    checkUnicastSrc: false,
+    skipCheckAdvAddr: false,
+    oldUnicastChecksum: false,
+    ...o,
+  };
+}
+
+export function config(o: { priority?: number; initialState?: 'MASTER' | 'BACKUP'; wire?: Partial<WireSettings> } = {}): RuntimeConfig {
+  const w = wire(o.wire);
+  return {
+    params: instanceParams({
+      name: 'VI_1',
+      vrid: w.vrid,
+      version: w.version,
+      priority: o.priority ?? 100,
+      initialState: o.initialState ?? 'BACKUP',
+      advertIntervalCs: w.advertIntervalCs,
+      vips: [VIP_ID],
+      primaryAddress: ME,
+      accept: true,
+    }),
+    wire: w,
+    vips: new Map([[VIP_ID, VIP]]),
+    corrections: [],
+  };
+}
+
+/** An advert as keepalived would send it, with its IPv4 header. */
+export function packet(o: Partial<AdvertFields> & { src?: string; ttl?: number } = {}): { family: 4; bytes: Buffer } {
+  const fields: AdvertFields = { version: 2, family: 4, vrid: 51, priority: 150, intervalCs: 100, addresses: [VIP.address], authType: 1, authData: '1111', ...o };
+  return { family: 4, bytes: encodeIpv4Packet(encodeAdvert(fields), { src: o.src ?? PEER, dst: '224.0.0.18', ttl: o.ttl ?? 255 }) };
+}
+
+export function setup(o: Parameters<typeof config>[0] = {}, failures: Parameters<typeof fakePorts>[1] = {}, options: { lease?: boolean; removeStale?: boolean } = {}) {
+  const timers = new FakeTimers();
+  const { ports, calls } = fakePorts(timers, failures);
+  const events: RuntimeEvent[] = [];
+  const rt = new InstanceRuntime(config(o), ports, {
+    timers,
+    onEvent: (e) => events.push(e),
+    removeStaleVips: options.removeStale ?? false,
+    ...(options.lease ? { vipLease: { validSec: 8, preferredSec: 8, refreshMs: 2000 } } : {}),
+  });
+  return { rt, timers, calls, events };
+}
+
+export const kinds = (calls: Call[]) => calls.map((c) => (c.kind === 'advert' ? `advert:${c.priority}` : c.kind === 'notify' && c.n.type === 'state' ? `notify:${c.n.state}` : c.kind));
+
