@@ -13,7 +13,10 @@ import { GarpSender } from '../net/garp.js';
 import { VrrpSocket, type ReceivedPacket } from '../net/vrrp-socket.js';
 import { InstanceRuntime, type Notification, type RuntimeEvent, type RuntimeOptions } from '../vrrp/instance.js';
 import { runtimeConfig, vipId, type RuntimeConfig, type VipDefinition } from '../vrrp/params.js';
+import { notifyFifos, Notifier } from '../vrrp/notify.js';
 import { SyncGroupRuntime } from '../vrrp/sync-group-runtime.js';
+import { TrackerSet, type LinkSource } from '../vrrp/trackers/index.js';
+import type { ScriptUser } from '../vrrp/trackers/script-user.js';
 import { masterDownInterval } from '../vrrp/timing.js';
 
 export interface VrrpServiceOptions {
@@ -22,8 +25,10 @@ export interface VrrpServiceOptions {
   noVipLease?: boolean;
   /** Called whenever the set of VIPs this process holds changes (the parent releases them if we die). */
   onHeldVips?: (vips: VipDefinition[]) => void;
-  /** Notify scripts / FIFO (src/vrrp/notify.ts), in order. */
-  notify?: (n: Notification) => void | Promise<void>;
+  /** Link states for track_interface (LinkMonitor); without it interfaces count as up. */
+  links?: LinkSource;
+  /** script_user resolved: who runs scripts that name no user. */
+  defaultScriptUser?: ScriptUser;
   /** Tests: run `ip` / `arping` elsewhere. */
   addresses?: AddressAdapter;
   garp?: GarpSender;
@@ -100,6 +105,8 @@ export class VrrpService {
   private readonly addresses: AddressAdapter;
   private readonly garp: GarpSender;
   private startupDelayMs = 0;
+  private trackers: TrackerSet | undefined;
+  private notifier: Notifier | undefined;
   /** Packets for a VRID no instance here runs, by socket. */
   unknownVrid = 0;
 
@@ -120,7 +127,22 @@ export class VrrpService {
       if (r) created.push(r);
     }
     this.formGroups(config, created);
+    const { log, links, defaultScriptUser } = this.options;
+    this.notifier = new Notifier({ vrrp: config.vrrp, fifos: notifyFifos(config.global), log, ...(defaultScriptUser ? { defaultScriptUser } : {}) });
+    await this.notifier.open();
+    this.trackers = new TrackerSet(config.vrrp, { log, ...(links ? { links } : {}), ...(defaultScriptUser ? { defaultScriptUser } : {}) });
+    this.trackers.onEvent((instance, event) => {
+      log.info({ instance, event: event.type, ...('source' in event ? { source: event.source } : {}), ...('delta' in event ? { delta: event.delta } : {}) }, 'tracker change');
+      this.running.get(instance)?.runtime.dispatch(event);
+    });
+    // Initial tracker states reach the instances before they start (a down interface starts in FAULT).
+    await this.trackers.start();
     for (const r of created) r.runtime.start(this.startupDelayMs);
+  }
+
+  /** Tracker states, for the data dump. */
+  trackerSnapshot(): unknown {
+    return this.trackers?.snapshot();
   }
 
   /**
@@ -202,6 +224,8 @@ export class VrrpService {
       }
     }
     this.formGroups(config, created);
+    this.notifier?.reload(config.vrrp);
+    await this.trackers?.reload(config.vrrp);
     for (const r of created) r.runtime.start(this.startupDelayMs);
     return summary;
   }
@@ -209,6 +233,10 @@ export class VrrpService {
   /** Stop every instance: priority-0 adverts and VIPs removed unless release is false (-V). */
   async stop(release: boolean): Promise<void> {
     await Promise.all([...this.running.values()].map((r) => this.stopInstance(r, release)));
+    await this.trackers?.stop();
+    // The STOP notifications are delivered before the FIFOs close.
+    await this.notifier?.idle();
+    await this.notifier?.close();
     this.addresses.close();
   }
 
@@ -314,7 +342,7 @@ export class VrrpService {
       const log = this.options.log.child({ group: sg.name });
       const runtime = new SyncGroupRuntime(sg.name, members.map((m) => m!.runtime), (e) => {
         if (e.type === 'group-state') log.info({ from: e.from, to: e.to, why: e.message }, `sync group entering ${e.to.toUpperCase()} state`);
-        else void this.options.notify?.({ type: 'group-state', group: e.group, state: e.state });
+        else this.notifier?.deliver({ type: 'group-state', group: e.group, state: e.state });
       });
       this.groups.set(sg.name, { name: sg.name, members: names, runtime });
     }
@@ -336,7 +364,7 @@ export class VrrpService {
       socket: shared.socket,
       addresses: this.addresses,
       garp: this.garp,
-      ...(this.options.notify ? { notify: this.options.notify } : {}),
+      notify: (n: Notification) => this.notifier?.deliver(n),
     };
     const runtime = new InstanceRuntime(rc, ports, options);
     const running: Running = {

@@ -20,11 +20,13 @@ import { cannotRun } from '../helpers/gate.js';
 import { cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
 import { DaemonProcess } from './daemon-process.js';
 
-function vrrpConf(routerId: string, state: 'MASTER' | 'BACKUP', priority: number): string {
+function vrrpConf(routerId: string, state: 'MASTER' | 'BACKUP', priority: number, extra = ''): string {
   return `global_defs {
   router_id ${routerId}
+  script_user root
+  enable_script_security
 }
-vrrp_instance VI_1 {
+vrrp_instance VI_1 {${extra}
   state ${state}
   interface eth0
   virtual_router_id 51
@@ -186,6 +188,46 @@ describe('daemon: signals and exit paths (real binary, two directors)', () => {
     expect(takeover).toBeDefined();
     expect(takeover!).toBeLessThan(2000);
     expect(await until(() => spawnSync('kill', ['-0', String(child)]).status !== 0, 5000)).toBeDefined();
+  });
+
+  it('track_interface down -> FAULT with a priority-0 advert (takeover in about the skew time), notify scripts and FIFO in order', async () => {
+    await until(() => !a.running, 1);
+    lab.a.addVeth('eth1', { peer: 'eth1p' });
+    const notes = join(dir, 'notes');
+    const script = join(dir, 'notify.sh');
+    writeFileSync(script, `#!/bin/sh\necho "$@" >> ${notes}\n`, { mode: 0o755 });
+    const fifo = join(dir, 'fifo');
+    const extra = `\n  track_interface {\n    eth1\n  }\n  notify ${script}\n  notify_master "${script} became-master"`;
+    writeFileSync(confA, vrrpConf('director1', 'MASTER', 150, extra).replace('  script_user root', `  script_user root\n  notify_fifo ${fifo}`));
+    const fifoLines: string[] = [];
+    a = launch('a');
+    expect(await masterIs('a', 15_000), a.describe()).toBeDefined();
+    // Read the FIFO the daemon created (inside the namespace is not needed: it is a file).
+    const reader = lab.a.spawn(['cat', fifo]);
+    reader.stdout!.on('data', (d: Buffer) => fifoLines.push(...d.toString().split('\n').filter(Boolean)));
+    await new Promise((r) => setTimeout(r, 300));
+    const downAt = performance.now();
+    lab.a.ip('link', 'set', 'eth1', 'down');
+    const takeover = await masterIs('b', 5000);
+    console.log(`track_interface down on the master: backup holds the VIP after ${takeover?.toFixed(0)} ms`);
+    expect(takeover, a.describe()).toBeDefined();
+    expect(takeover!).toBeLessThan(2000);
+    expect(await a.waitFor((l) => l.msg === 'Entering FAULT STATE', 2000)).toBeDefined();
+    expect(await until(() => fifoLines.includes('INSTANCE "VI_1" FAULT 150'), 3000), fifoLines.join('|')).toBeDefined();
+    lab.a.ip('link', 'set', 'eth1', 'up');
+    expect(await masterIs('a', 15_000), a.describe()).toBeDefined();
+    await until(() => existsSync(notes) && readFileSync(notes, 'utf8').split('\n').filter(Boolean).length >= 5, 5000);
+    const calls = readFileSync(notes, 'utf8').split('\n').filter(Boolean);
+    // backup at start, master (own script, then the generic one), fault, backup, master again.
+    expect(calls[0]).toBe('INSTANCE VI_1 BACKUP 150');
+    expect(calls.slice(1, 3)).toEqual(['became-master', 'INSTANCE VI_1 MASTER 150']);
+    expect(calls.slice(3)).toContain('INSTANCE VI_1 FAULT 150');
+    expect(fifoLines.slice(0, 2)).toEqual(['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_1" MASTER 150']);
+    expect(performance.now() - downAt).toBeLessThan(30_000);
+    await a.stop('SIGTERM');
+    reader.kill();
+    expect(await masterIs('b', 5000)).toBeDefined();
+    writeFileSync(confA, vrrpConf('director1', 'MASTER', 150));
   });
 
   it('-R: a dead child stops the daemon instead of being restarted', async () => {
