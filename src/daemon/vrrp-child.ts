@@ -9,6 +9,7 @@ import type { Log } from '../log.js';
 import { LinkMonitor } from '../net/link-monitor.js';
 import type { ScriptUser } from '../vrrp/trackers/script-user.js';
 import type { ChildService } from './child.js';
+import { LoopLagMonitor } from './loop-lag.js';
 import { dumpFiles, formatJson, formatStats, formatTree, formatVrrpData } from './dumps.js';
 import { toParent, type ChildSettings } from './ipc.js';
 import { VrrpService } from './vrrp-service.js';
@@ -25,6 +26,7 @@ export function defaultScriptUser(config: KeepalivedConfig, host: Pick<HostInfo,
 
 export function vrrpChild(settings: ChildSettings, log: Log): ChildService {
   const links = new LinkMonitor({ log });
+  const lag = new LoopLagMonitor(log, () => (service ? service.shortestMasterDownMs() / 4 : 0));
   let service: VrrpService | undefined;
   let routerId: string | undefined;
   return {
@@ -40,6 +42,7 @@ export function vrrpChild(settings: ChildSettings, log: Log): ChildService {
         ...(user ? { defaultScriptUser: user } : {}),
       });
       await service.start(config);
+      lag.start();
     },
     async reload(config) {
       routerId = config.global.routerId;
@@ -47,6 +50,7 @@ export function vrrpChild(settings: ChildSettings, log: Log): ChildService {
       return { added, changed, removed };
     },
     async stop(parentGone) {
+      lag.stop();
       await service?.stop(parentGone || !settings.dontReleaseVrrp);
       await links.stop();
     },
@@ -57,7 +61,8 @@ export function vrrpChild(settings: ChildSettings, log: Log): ChildService {
         case 'data':
           return writeFile(
             dumpFiles().vrrpData,
-            formatVrrpData(instances, { ...(routerId !== undefined ? { routerId } : {}), now: Date.now() / 1000 }) + formatTree('VRRP Trackers', service.trackerSnapshot() ?? {}),
+            formatVrrpData(instances, { ...(routerId !== undefined ? { routerId } : {}), now: Date.now() / 1000 }) + formatTree('VRRP Trackers', service.trackerSnapshot() ?? {}) +
+              formatTree('Event loop lag (ms)', lag.report),
             { mode: 0o600 },
           );
         case 'stats':

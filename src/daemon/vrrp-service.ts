@@ -140,6 +140,17 @@ export class VrrpService {
     for (const r of created) r.runtime.start(this.startupDelayMs);
   }
 
+  /** The shortest Master_Down_Interval of the running instances (ms), 0 with none. */
+  shortestMasterDownMs(): number {
+    let min = 0;
+    for (const r of this.running.values()) {
+      const p = r.config.params;
+      const ms = masterDownInterval(p.version, p.priority, p.advertIntervalCs, p.downTimerAdverts);
+      if (min === 0 || ms < min) min = ms;
+    }
+    return min;
+  }
+
   /** Tracker states, for the data dump. */
   trackerSnapshot(): unknown {
     return this.trackers?.snapshot();

@@ -96,6 +96,8 @@ export class Watchdog {
       return false;
     }
     this.config = result.config;
+    const ns = result.config.top.netNamespace;
+    if (ns !== undefined) log.warn({ netNamespace: ns }, `net_namespace ${ns}: keepalived-ts runs in the namespace it was started in; start it with 'ip netns exec ${ns} keepalived-ts ...'`);
     writePidFile(pidFiles.parent, process.pid);
     this.listen();
     this.ensureChildren();
