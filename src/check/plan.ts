@@ -3,25 +3,27 @@
 // milliseconds and the key of the real server it votes on. Checkers that
 // cannot run (dropped by keepalived's rules, or a type not implemented yet)
 // are listed with the reason, and do not vote.
-import type { CheckConfig, RealServer, VirtualServer } from '../config/model/check.js';
+//
+// Names survive reloads: a real server is keyed by realServerKey() (its
+// virtual server's identity and its own address:port, see ipvs/server-id.ts),
+// and a checker by its real server plus a fingerprint of everything that
+// decides how it runs, so an unchanged checker block keeps its id (and its
+// state) while a changed one gets a new id.
+import { createHash } from 'node:crypto';
+import type { CheckConfig, Checker as CheckerModel, RealServer, VirtualServer } from '../config/model/check.js';
 import type { Loc } from '../config/problems.js';
+import { realServerKey, serverId, virtualServerId } from '../ipvs/server-id.js';
 import { buildChecker, realServerPort, type CheckerContext } from './checkers/index.js';
 import { formatHostPort } from './checkers/endpoint.js';
 import type { Checker } from './checkers/types.js';
 import type { CheckerSpec } from './schedule.js';
 
-/** The key health is reported under: indexes into config.virtualServers[vs].realServers[rs]. */
-export function realServerKey(vs: number, rs: number): string {
-  return `vs${vs}/rs${rs}`;
-}
-
-export function parseRealServerKey(key: string): { vs: number; rs: number } | undefined {
-  const m = /^vs(\d+)\/rs(\d+)$/.exec(key);
-  return m ? { vs: Number(m[1]), rs: Number(m[2]) } : undefined;
-}
-
 export interface PlannedCheck {
+  /** spec.server is the real server's realServerKey(); spec.id is stable while the checker block is unchanged. */
   spec: CheckerSpec;
+  /** virtualServerId() and serverId() of the real server checked, for logs. */
+  vs: string;
+  rs: string;
   checker: Checker;
   /** e.g. `TCP_CHECK 198.51.100.21:80 of VS 198.51.100.50:80`. */
   label: string;
@@ -47,16 +49,17 @@ export interface PlanOptions {
 
 export function planChecks(config: CheckConfig, options: PlanOptions = {}): CheckPlan {
   const plan: CheckPlan = { checks: [], skipped: [] };
-  config.virtualServers.forEach((vs, vsIndex) => {
-    if (vs.ignored !== undefined) return;
-    vs.realServers.forEach((rs, rsIndex) => {
-      if (rs.ignored !== undefined) return;
-      const server = realServerKey(vsIndex, rsIndex);
-      rs.checkers.forEach((model, index) => {
+  const ids = new Set<string>();
+  for (const vs of config.virtualServers) {
+    if (vs.ignored !== undefined) continue;
+    for (const rs of vs.realServers) {
+      if (rs.ignored !== undefined) continue;
+      const server = realServerKey(vs, rs);
+      for (const model of rs.checkers) {
         const label = `${model.type} ${describeRealServer(vs, rs)}`;
         if (model.dropped !== undefined) {
           plan.skipped.push({ label, loc: model.loc, reason: model.dropped });
-          return;
+          continue;
         }
         const built = buildChecker(model, {
           vs,
@@ -66,24 +69,70 @@ export function planChecks(config: CheckConfig, options: PlanOptions = {}): Chec
         });
         if (!built.ok) {
           plan.skipped.push({ label, loc: model.loc, reason: built.reason });
-          return;
+          continue;
         }
         const t = model.resolved;
+        const alpha = model.alpha ?? rs.effective?.alpha ?? rs.alpha ?? vs.alpha;
         const spec: CheckerSpec = {
-          id: `${server}/c${index}`,
+          id: uniqueId(ids, `${server} / ${model.type} ${checkerFingerprint(config, vs, rs, model, alpha)}`),
           server,
           delayLoopMs: t.delayLoop * 1000,
           retry: t.retry,
           delayBeforeRetryMs: t.delayBeforeRetry * 1000,
           warmupMs: t.warmup * 1000,
-          alpha: model.alpha ?? rs.effective?.alpha ?? rs.alpha ?? vs.alpha,
+          alpha,
           retryWhileDown: built.retryWhileDown,
         };
-        plan.checks.push({ spec, checker: built.checker, label, loc: model.loc, notes: built.notes });
-      });
-    });
-  });
+        plan.checks.push({ spec, vs: virtualServerId(vs), rs: serverId(rs), checker: built.checker, label, loc: model.loc, notes: built.notes });
+      }
+    }
+  }
   return plan;
+}
+
+/** Two identical checker blocks on one real server: the second gets `#2`, and so on. */
+function uniqueId(ids: Set<string>, base: string): string {
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}#${n}`;
+  ids.add(id);
+  return id;
+}
+
+/**
+ * Eight hex digits over what decides how a checker runs: its block (without
+ * source locations, and resolved timers by value, not by where they were
+ * written) and what it takes from its servers and the ssl block.
+ */
+export function checkerFingerprint(config: CheckConfig, vs: VirtualServer, rs: RealServer, model: CheckerModel, alpha: boolean): string {
+  const inputs = {
+    // Timers by their resolved values only.
+    model: { ...model, timers: undefined },
+    alpha,
+    port: realServerPort(vs, rs),
+    virtualhost: [rs.virtualhost, vs.virtualhost],
+    ssl: model.type === 'SSL_GET' ? config.ssl : undefined,
+  };
+  return fingerprintOf(inputs);
+}
+
+/** Eight hex digits that change when a setting in `value` changes, and not when only where it was written does. */
+export function fingerprintOf(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 8);
+}
+
+/** Keys that say where something was written, not what: source locations, and which level a timer came from. */
+const WHERE_WRITTEN = new Set(['loc', 'locs', 'source']);
+
+/** JSON with sorted keys, without WHERE_WRITTEN. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([k, v]) => !WHERE_WRITTEN.has(k) && v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** `198.51.100.21:80 of VS 198.51.100.50:80` (fwmark / group services by name). */

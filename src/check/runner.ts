@@ -38,6 +38,8 @@ export interface CheckRun {
   /** The failure has not counted yet: a retry follows. */
   retrying: boolean;
   nextAt: number;
+  /** The weight the check asked for (MISC_CHECK misc_dynamic, FILE_CHECK). */
+  weight?: number;
 }
 
 export type RunnerEvent = HealthChange | CheckRun;
@@ -95,6 +97,11 @@ export class CheckRunner {
 
   isServerUp(server: string): boolean {
     return this.started().isServerUp(server);
+  }
+
+  /** The run-time weight checkers set for a real server; undefined: its configured weight. */
+  serverWeight(server: string): number | undefined {
+    return this.started().serverWeight(server);
   }
 
   /** Checks in flight. */
@@ -160,6 +167,7 @@ export class CheckRunner {
       at,
       retrying: completion.retrying,
       nextAt: completion.nextAt,
+      ...(result.weight !== undefined ? { weight: result.weight } : {}),
     });
     for (const change of completion.changes) this.emit(change);
     this.arm();

@@ -16,6 +16,11 @@
 //   `warmup` (default: delay_loop). We spread deterministically instead of at
 //   random, so checks never start all at once and tests can rely on it.
 //
+// - A successful check may set the real server's weight (MISC_CHECK
+//   misc_dynamic, FILE_CHECK): the latest weight any of its checkers reported
+//   is the server's. It travels on the up changes, and as a change of its own
+//   when the state stays the same.
+//
 // Each checker has its own deadline: a check that takes long only delays the
 // next run of that same checker, never another one.
 
@@ -46,11 +51,19 @@ export interface CheckerSpec {
 export interface CheckOutcome {
   ok: boolean;
   reason: string;
+  /** The real server's weight this success asks for; absent: unchanged. */
+  weight?: number;
 }
 
+/**
+ * `weight`, where present, is the real server's run-time weight (set by a
+ * checker; absent while no checker has set one): on the up changes, and as
+ * a `weight` change when it moves while the server's state does not.
+ */
 export type HealthChange =
-  | { kind: 'checker'; checker: string; server: string; up: boolean; reason: string; at: number }
-  | { kind: 'server'; server: string; up: boolean; reason: string; at: number };
+  | { kind: 'checker'; checker: string; server: string; up: boolean; reason: string; at: number; weight?: number }
+  | { kind: 'server'; server: string; up: boolean; reason: string; at: number; weight?: number }
+  | { kind: 'weight'; checker: string; server: string; weight: number; reason: string; at: number };
 
 export interface Completion {
   /** In order: the checker's change first, then its server's. */
@@ -99,6 +112,8 @@ interface CheckerState {
 interface ServerState {
   checkers: string[];
   failed: number;
+  /** The latest weight a checker set; undefined: the configured weight. */
+  weight: number | undefined;
 }
 
 export class Schedule {
@@ -123,7 +138,7 @@ export class Schedule {
       };
       this.checkers.set(spec.id, state);
       let server = this.servers.get(spec.server);
-      if (!server) this.servers.set(spec.server, (server = { checkers: [], failed: 0 }));
+      if (!server) this.servers.set(spec.server, (server = { checkers: [], failed: 0, weight: undefined }));
       server.checkers.push(spec.id);
       if (!state.up) server.failed++;
       this.queue.push(dueAt, spec.id);
@@ -166,7 +181,11 @@ export class Schedule {
     if (outcome.ok) {
       c.retries = 0;
       c.judged = true;
+      const server = this.servers.get(spec.server)!;
+      const weightMoved = outcome.weight !== undefined && outcome.weight !== server.weight;
+      if (outcome.weight !== undefined) server.weight = outcome.weight;
       if (!c.up) this.setUp(c, true, outcome.reason, now, changes);
+      else if (weightMoved) changes.push({ kind: 'weight', checker: id, server: spec.server, weight: outcome.weight!, reason: outcome.reason, at: now });
     } else if ((c.up || !c.judged || spec.retryWhileDown) && c.retries < spec.retry) {
       c.retries++;
       delay = spec.delayBeforeRetryMs;
@@ -187,6 +206,13 @@ export class Schedule {
     const s = this.servers.get(server);
     if (!s) throw new Error(`unknown server '${server}'`);
     return s.failed === 0;
+  }
+
+  /** The run-time weight checkers set for the server; undefined: its configured weight. */
+  serverWeight(server: string): number | undefined {
+    const s = this.servers.get(server);
+    if (!s) throw new Error(`unknown server '${server}'`);
+    return s.weight;
   }
 
   isCheckerUp(id: string): boolean {
@@ -230,9 +256,10 @@ export class Schedule {
     const wasAlive = server.failed === 0;
     c.up = up;
     server.failed += up ? -1 : 1;
-    changes.push({ kind: 'checker', checker: c.spec.id, server: c.spec.server, up, reason, at });
+    const weight = server.weight !== undefined ? { weight: server.weight } : {};
+    changes.push({ kind: 'checker', checker: c.spec.id, server: c.spec.server, up, reason, at, ...weight });
     const alive = server.failed === 0;
-    if (alive !== wasAlive) changes.push({ kind: 'server', server: c.spec.server, up: alive, reason, at });
+    if (alive !== wasAlive) changes.push({ kind: 'server', server: c.spec.server, up: alive, reason, at, ...weight });
   }
 }
 

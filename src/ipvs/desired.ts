@@ -8,13 +8,15 @@ import type { Family } from '../config/ip.js';
 import type { ForwardingMethod as ModelForwarding, VirtualServer, VirtualServerGroup } from '../config/model/check.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { canonicalAddress, expandRange } from './address.js';
-import { activeRealServers, poolView, virtualServerId, type HealthMap, type PoolMember, type QuorumState, type QuorumStates } from './health-view.js';
+import { activeRealServers, poolView, type HealthMap, type PoolMember, type QuorumState, type QuorumStates, type RealServerHealth } from './health-view.js';
+import { realServerKey, virtualServerId } from './server-id.js';
 import {
   destinationId,
   SCHED_FLAG_1,
   SCHED_FLAG_2,
   SCHED_FLAG_3,
   serviceKeyText,
+  destinationKeyText,
   type ForwardingMethod,
   type IpvsDestination,
   type IpvsProtocol,
@@ -196,4 +198,29 @@ export function desiredState(config: KeepalivedConfig, health: HealthMap = new M
     }
   }
   return { table: { services }, quorum, managed: { services: managedServices, destinations: managedDestinations }, warnings };
+}
+
+/**
+ * What a live table says about the real servers of the services it already
+ * holds: in the pool with a weight (or with weight 0 where 0 is configured)
+ * is up; absent, or kept at weight 0 by inhibit_on_failure, is down. The
+ * checker process trusts this until its own checks have a verdict, so that
+ * taking over a table (a restarted checker process) changes nothing that was
+ * right. Real servers of services not in the table are left out.
+ */
+export function healthShownBy(config: KeepalivedConfig, live: IpvsTable): Map<string, RealServerHealth> {
+  const liveServices = new Map(live.services.map((s) => [serviceKeyText(s.key), s]));
+  const health = new Map<string, RealServerHealth>();
+  for (const vs of config.check.virtualServers) {
+    if (vs.ignored || !vs.effective) continue;
+    // A group's services are programmed alike: the first one speaks for all.
+    const slot = serviceSlots(config, vs, []).find((sl) => liveServices.has(serviceKeyText(sl.key)));
+    if (!slot) continue;
+    const present = new Map(liveServices.get(serviceKeyText(slot.key))!.destinations.map((d) => [destinationKeyText(d), d]));
+    for (const rs of activeRealServers(vs)) {
+      const d = present.get(destinationKeyText(destinationOf({ server: rs, weight: 0 }, slot)));
+      health.set(realServerKey(vs, rs), { up: d !== undefined && (d.weight > 0 || (rs.effective?.weight ?? 0) === 0) });
+    }
+  }
+  return health;
 }

@@ -7,7 +7,7 @@
 // servers leave it (weight 0 if inhibited); hysteresis widens the quorum
 // threshold in the direction of the current state. Pure.
 import type { RealServer, SorryServer, VirtualServer } from '../config/model/check.js';
-import { canonicalAddress, hostPort } from './address.js';
+import { realServerKey } from './server-id.js';
 
 /** What the checkers say about one real server. */
 export interface RealServerHealth {
@@ -16,7 +16,7 @@ export interface RealServerHealth {
   weight?: number;
 }
 
-/** Health by realServerKey(); a real server missing here has not been checked yet. */
+/** Health by realServerKey() (server-id.ts); a real server missing here has not been checked yet. */
 export type HealthMap = ReadonlyMap<string, RealServerHealth>;
 
 /** Whether a virtual server has its quorum, and the live weight that was decided on. */
@@ -33,29 +33,6 @@ const MAX_WEIGHT = 2147483647;
 
 function clampWeight(w: number): number {
   return Math.min(Math.max(Math.trunc(w), 0), MAX_WEIGHT);
-}
-
-/** Names a virtual server the way keepalived matches them across reloads. */
-export function virtualServerId(vs: VirtualServer): string {
-  const protocol = (vs.effective?.protocol ?? vs.protocol ?? 'UDP').toLowerCase();
-  switch (vs.key.kind) {
-    case 'fwmark':
-      return `fwmark ${vs.key.fwmark}${vs.family === 6 ? ' ipv6' : ''}`;
-    case 'group':
-      return `group ${vs.key.group} ${protocol}`;
-    default:
-      return `${protocol} ${hostPort(vs.key.address.family, canonicalAddress(vs.key.address), vs.key.port)}`;
-  }
-}
-
-/** Names a real (or sorry) server within its virtual server: address and the port IPVS is given. */
-export function serverId(server: RealServer | SorryServer): string {
-  return hostPort(server.address.family, canonicalAddress(server.address), server.effective?.port ?? server.port ?? 0);
-}
-
-/** The key of a real server in a HealthMap. */
-export function realServerKey(vs: VirtualServer, rs: RealServer): string {
-  return `${virtualServerId(vs)} -> ${serverId(rs)}`;
 }
 
 /** The real servers keepalived runs (it ignores repeats). */

@@ -22,10 +22,10 @@
 // over what arrives. Nothing throws: opening returns an error value, sending
 // resolves to a result, receive errors go to the error listener.
 
-import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
 import { endianness } from 'node:os';
 import { encodeIpv4Packet, ipv4ToBytes, ipv6ToBytes, IPPROTO_VRRP, VRRP_CHECKSUM_OFFSET, VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6, VRRP_TOS, VRRP_TTL } from '../vrrp/packet.js';
+import { loadRawSocket, type RawSocket } from './raw-socket.js';
 
 // Socket option numbers from <linux/in.h>, <linux/in6.h>, <asm-generic/socket.h>.
 const SOL_SOCKET = 1;
@@ -47,34 +47,6 @@ const IPV6_MULTICAST_LOOP = 19;
 const IPV6_ADD_MEMBERSHIP = 20;
 const IPV6_TCLASS = 67;
 
-/** The part of raw-socket's API used here (it ships no types). */
-interface RawSocket {
-  on(event: 'message', fn: (buffer: Buffer, source: string) => void): void;
-  on(event: 'error', fn: (error: Error) => void): void;
-  on(event: 'close', fn: () => void): void;
-  setOption(level: number, option: number, value: number | Buffer, length?: number): void;
-  send(buffer: Buffer, offset: number, length: number, address: string, callback: (error: Error | null, bytes: number) => void): void;
-  close(): void;
-}
-
-interface RawSocketModule {
-  createSocket(options: { protocol: number; addressFamily: number; bufferSize?: number }): RawSocket;
-  AddressFamily: { IPv4: number; IPv6: number };
-}
-
-let rawModule: RawSocketModule | Error | undefined;
-
-/** raw-socket is a native addon: load it on first use, and report a failure as a value. */
-function loadRaw(): RawSocketModule | Error {
-  if (rawModule === undefined) {
-    try {
-      rawModule = createRequire(import.meta.url)('raw-socket') as RawSocketModule;
-    } catch (e) {
-      rawModule = new Error(`cannot load raw-socket: ${(e as Error).message}`);
-    }
-  }
-  return rawModule;
-}
 
 export interface VrrpSocketOptions {
   /** Interface name. */
@@ -159,7 +131,7 @@ export class VrrpSocket {
 
   /** Open and configure the socket; every failure is returned, nothing is left open. */
   static open(options: VrrpSocketOptions): OpenResult {
-    const raw = loadRaw();
+    const raw = loadRawSocket();
     if (raw instanceof Error) return { ok: false, error: raw.message };
     const family = options.family;
     const group = options.group ?? (family === 4 ? VRRP_MCAST_GROUP4 : VRRP_MCAST_GROUP6);

@@ -20,6 +20,9 @@ const DOWN_BOUND = DELAY_LOOP + CONNECT_TIMEOUT + RETRY * DELAY_BEFORE_RETRY;
 const UP_BOUND = DELAY_LOOP + CONNECT_TIMEOUT;
 /** Process and scheduling noise on a loaded 2-core CI machine. */
 const SLACK = 1500;
+/** Health keys of the two real servers (src/ipvs/server-id.ts). */
+const TCP_RS = `tcp 198.51.100.50:80 -> ${ADDR.rs1}:80`;
+const HTTP_RS = `tcp 198.51.100.50:80 -> ${ADDR.rs2}:80`;
 
 const CONFIG = `
 virtual_server 198.51.100.50 80 {
@@ -109,16 +112,16 @@ describe('health checks end to end in namespaces', () => {
     runner = lab.spawnProbe('runner', config.check);
 
     const started = await next((e) => e.kind === 'started', 10_000);
-    expect(started.value.servers).toEqual({ 'vs0/rs0': true, 'vs0/rs1': true });
+    expect(started.value.servers).toEqual({ [TCP_RS]: true, [HTTP_RS]: true });
     // First checks: 1 s bootstrap + up to warmup (= delay_loop).
-    await next((e) => e.kind === 'result' && e.checker === 'vs0/rs0/c0' && e.ok === true, 2 * DELAY_LOOP + SLACK + 2000);
-    const firstHttp = await next((e) => e.kind === 'result' && e.checker === 'vs0/rs1/c0' && e.ok === true, 2 * DELAY_LOOP + SLACK + 2000);
+    await next((e) => e.kind === 'result' && e.server === TCP_RS && e.ok === true, 2 * DELAY_LOOP + SLACK + 2000);
+    const firstHttp = await next((e) => e.kind === 'result' && e.server === HTTP_RS && e.ok === true, 2 * DELAY_LOOP + SLACK + 2000);
     const measured: Record<string, number> = {};
 
     // HTTP_GET: stop the web server.
     let killedAt = Date.now();
     await httpServer.kill();
-    const httpDown = await next((e) => e.kind === 'server' && e.server === 'vs0/rs1' && e.up === false, DOWN_BOUND + SLACK + 2000, firstHttp.index);
+    const httpDown = await next((e) => e.kind === 'server' && e.server === HTTP_RS && e.up === false, DOWN_BOUND + SLACK + 2000, firstHttp.index);
     measured.httpDown = httpDown.value.wall - killedAt;
     expect(httpDown.value.reason).toBe(`GET http://${ADDR.rs2}:8080/ok: connection refused (ECONNREFUSED)`);
     expect(measured.httpDown).toBeLessThanOrEqual(DOWN_BOUND + SLACK);
@@ -127,21 +130,21 @@ describe('health checks end to end in namespaces', () => {
 
     httpServer = await lab.startServers(HTTP_SERVER);
     let readyAt = Date.now();
-    const httpUp = await next((e) => e.kind === 'server' && e.server === 'vs0/rs1' && e.up === true, UP_BOUND + SLACK + 2000, httpDown.index);
+    const httpUp = await next((e) => e.kind === 'server' && e.server === HTTP_RS && e.up === true, UP_BOUND + SLACK + 2000, httpDown.index);
     measured.httpUp = httpUp.value.wall - readyAt;
     expect(measured.httpUp).toBeLessThanOrEqual(UP_BOUND + SLACK);
 
     // TCP_CHECK: stop the TCP listener.
     killedAt = Date.now();
     await tcpServer.kill();
-    const tcpDown = await next((e) => e.kind === 'server' && e.server === 'vs0/rs0' && e.up === false, DOWN_BOUND + SLACK + 2000, httpUp.index);
+    const tcpDown = await next((e) => e.kind === 'server' && e.server === TCP_RS && e.up === false, DOWN_BOUND + SLACK + 2000, httpUp.index);
     measured.tcpDown = tcpDown.value.wall - killedAt;
     expect(tcpDown.value.reason).toBe(`connect to ${ADDR.rs1}:7001: connection refused (ECONNREFUSED)`);
     expect(measured.tcpDown).toBeLessThanOrEqual(DOWN_BOUND + SLACK);
 
     tcpServer = await lab.startServers(TCP_SERVER);
     readyAt = Date.now();
-    const tcpUp = await next((e) => e.kind === 'server' && e.server === 'vs0/rs0' && e.up === true, UP_BOUND + SLACK + 2000, tcpDown.index);
+    const tcpUp = await next((e) => e.kind === 'server' && e.server === TCP_RS && e.up === true, UP_BOUND + SLACK + 2000, tcpDown.index);
     measured.tcpUp = tcpUp.value.wall - readyAt;
     expect(measured.tcpUp).toBeLessThanOrEqual(UP_BOUND + SLACK);
 
@@ -150,7 +153,7 @@ describe('health checks end to end in namespaces', () => {
       .json<Event>()
       .filter((e) => e.kind === 'server')
       .map((e) => `${e.server} ${e.up ? 'up' : 'down'}`);
-    expect(changes).toEqual(['vs0/rs1 down', 'vs0/rs1 up', 'vs0/rs0 down', 'vs0/rs0 up']);
+    expect(changes).toEqual([`${HTTP_RS} down`, `${HTTP_RS} up`, `${TCP_RS} down`, `${TCP_RS} up`]);
     console.log(`health e2e (ms; bounds: down ${DOWN_BOUND}, up ${UP_BOUND}, slack ${SLACK}): ${JSON.stringify(measured)}`);
 
     runner.child.kill('SIGTERM');

@@ -34,20 +34,20 @@ export const ADDR = {
   unreachable: '203.0.113.98',
 } as const;
 
-/** Transpile src/check/**.ts to JavaScript under `dir` (type-only imports vanish). */
+/** Transpile all of src/**.ts to JavaScript under `dir` (type-only imports vanish), so whatever the checkers import is there. */
 function compileCheckSources(dir: string): void {
-  const srcRoot = join(REPO_ROOT, 'src', 'check');
+  const srcRoot = join(REPO_ROOT, 'src');
   const walk = (d: string): string[] =>
     readdirSync(d).flatMap((f) => {
       const p = join(d, f);
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
+      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
     });
   for (const file of walk(srcRoot)) {
     const out = ts.transpileModule(readFileSync(file, 'utf8'), {
       fileName: file,
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
     });
-    const target = join(dir, 'src', 'check', relative(srcRoot, file)).replace(/\.ts$/, '.js');
+    const target = join(dir, 'src', relative(srcRoot, file)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, out.outputText);
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { HttpChecker } from '../../src/check/checkers/http.js';
 import { TcpChecker } from '../../src/check/checkers/tcp.js';
-import { parseRealServerKey, planChecks, realServerKey } from '../../src/check/plan.js';
+import { planChecks } from '../../src/check/plan.js';
 import { readText } from '../helpers/config.js';
 
 const CONFIG = `
@@ -63,20 +63,54 @@ describe('planChecks', () => {
   });
 
   it('plans one check per supported checker, keyed by virtual and real server', () => {
-    expect(plan.checks.map((c) => c.spec.id)).toEqual(['vs0/rs0/c0', 'vs0/rs1/c0', 'vs1/rs0/c0']);
-    expect(plan.checks.map((c) => c.spec.server)).toEqual(['vs0/rs0', 'vs0/rs1', 'vs1/rs0']);
+    expect(plan.checks.map((c) => c.spec.server)).toEqual([
+      'tcp 198.51.100.50:80 -> 198.51.100.21:80',
+      'tcp 198.51.100.50:80 -> 198.51.100.22:80',
+      'tcp 198.51.100.50:80 -> 198.51.100.22:80',
+      'tcp 198.51.100.51:443 -> 198.51.100.23:8443',
+    ]);
+    expect(plan.checks.map((c) => [c.vs, c.rs])).toEqual([
+      ['tcp 198.51.100.50:80', '198.51.100.21:80'],
+      ['tcp 198.51.100.50:80', '198.51.100.22:80'],
+      ['tcp 198.51.100.50:80', '198.51.100.22:80'],
+      ['tcp 198.51.100.51:443', '198.51.100.23:8443'],
+    ]);
+    for (const c of plan.checks) expect(c.spec.id).toMatch(new RegExp(`^${c.spec.server.replace(/[.]/g, '\\.')} / ${c.checker.type} [0-9a-f]{8}$`));
     expect(plan.checks.map((c) => c.label)).toEqual([
       'TCP_CHECK 198.51.100.21:80 of VS 198.51.100.50:80',
       'HTTP_GET 198.51.100.22:80 of VS 198.51.100.50:80',
+      'MISC_CHECK 198.51.100.22:80 of VS 198.51.100.50:80',
       'SSL_GET 198.51.100.23:8443 of VS 198.51.100.51:443',
     ]);
-    expect(realServerKey(3, 7)).toBe('vs3/rs7');
-    expect(parseRealServerKey('vs3/rs7')).toEqual({ vs: 3, rs: 7 });
-    expect(parseRealServerKey('nope')).toBeUndefined();
+  });
+
+  it('keeps keys and checker ids across a reload that leaves the blocks unchanged', () => {
+    // Another virtual server in front, the servers reordered, addresses and timers written differently.
+    const rewritten = readText(
+      `virtual_server 198.51.100.60 80 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 198.51.100.30 80 {\n  TCP_CHECK {\n  }\n }\n}\n` +
+        CONFIG.replace('198.51.100.50 80 {\n    delay_loop 4', '198.51.100.50 80 {').replace('connect_timeout 2', 'connect_timeout 2\n            delay_loop 4'),
+    );
+    const again = planChecks(rewritten.config.check);
+    const ids = (p: typeof plan): string[] => p.checks.map((c) => c.spec.id);
+    // The TCP_CHECK now sets delay_loop itself: same value, same id. The other two took delay_loop 4 from the VS before...
+    expect(ids(again).slice(1)).toContain(ids(plan)[0]);
+    expect(ids(again)).toContain(ids(plan)[3]);
+    // ...and the HTTP_GET of .22 now runs every 60 s: a changed checker, a new id on the same server.
+    const http = again.checks.find((c) => c.checker.type === 'HTTP_GET')!;
+    expect(http.spec.server).toBe(plan.checks[1].spec.server);
+    expect(http.spec.id).not.toBe(plan.checks[1].spec.id);
+  });
+
+  it('numbers identical checker blocks of one real server', () => {
+    const twin = readText(
+      'virtual_server 198.51.100.60 80 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 198.51.100.30 80 {\n  TCP_CHECK {\n  }\n  TCP_CHECK {\n  }\n }\n}\n',
+    );
+    const [a, b] = planChecks(twin.config.check).checks.map((c) => c.spec.id);
+    expect(b).toBe(`${a}#2`);
   });
 
   it('converts timers to milliseconds with keepalived defaults and inheritance', () => {
-    const [tcp, http, ssl] = plan.checks.map((c) => c.spec);
+    const [tcp, http, , ssl] = plan.checks.map((c) => c.spec);
     expect(tcp).toMatchObject({ delayLoopMs: 4_000, retry: 2, delayBeforeRetryMs: 1_000, warmupMs: 4_000, retryWhileDown: true });
     // HTTP_GET: retry 1 and delay_before_retry 3 by default.
     expect(http).toMatchObject({ delayLoopMs: 4_000, retry: 1, delayBeforeRetryMs: 3_000, warmupMs: 0, retryWhileDown: false });
@@ -84,11 +118,11 @@ describe('planChecks', () => {
   });
 
   it('takes alpha from the checker, else the real server, else the virtual server', () => {
-    expect(plan.checks.map((c) => c.spec.alpha)).toEqual([true, false, false]);
+    expect(plan.checks.map((c) => c.spec.alpha)).toEqual([true, false, false, false]);
   });
 
   it('connects to connect_ip / connect_port, else the real server, from bindto', () => {
-    const [tcp, http, ssl] = plan.checks.map((c) => c.checker);
+    const [tcp, http, , ssl] = plan.checks.map((c) => c.checker);
     expect(tcp).toBeInstanceOf(TcpChecker);
     expect(tcp.target).toBe('198.51.100.21:80');
     expect(http).toBeInstanceOf(HttpChecker);
@@ -98,9 +132,11 @@ describe('planChecks', () => {
     expect(ssl.target).toBe('https://198.51.100.23:8443');
   });
 
-  it('skips checkers it cannot run yet, with the reason', () => {
-    expect(plan.skipped).toEqual([
-      expect.objectContaining({ label: 'MISC_CHECK 198.51.100.22:80 of VS 198.51.100.50:80', reason: 'MISC_CHECK is not implemented yet' }),
-    ]);
+  it('skips checkers keepalived drops, with the reason', () => {
+    expect(plan.skipped).toEqual([]);
+    const dropped = readText('virtual_server 198.51.100.60 80 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 198.51.100.30 80 {\n  HTTP_GET {\n  }\n }\n}\n');
+    const p = planChecks(dropped.config.check);
+    expect(p.checks).toEqual([]);
+    expect(p.skipped).toEqual([expect.objectContaining({ label: 'HTTP_GET 198.51.100.30:80 of VS 198.51.100.60:80', reason: expect.stringMatching(/url/) })]);
   });
 });

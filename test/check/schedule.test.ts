@@ -205,6 +205,9 @@ describe('retry and delay_before_retry', () => {
   });
 });
 
+/** A change's up / down, for the changes that have one. */
+const upOf = (c: HealthChange): boolean | undefined => ('up' in c ? c.up : undefined);
+
 describe('rise and fall', () => {
   it('one success brings a down checker (and its server) back up at once', () => {
     const { changes } = simulate([spec('a', { retry: 1, delayBeforeRetryMs: 2_000 })], {
@@ -213,7 +216,7 @@ describe('rise and fall', () => {
       outcome: (_, at) => at < 10_000 || at >= 30_000,
     });
     // Checks at 1, 11 (fail), 13 (fail: down), 23 (fail), 33 (ok: up).
-    expect(changes.map((c) => [c.kind, c.up, c.at])).toEqual([
+    expect(changes.map((c) => [c.kind, upOf(c), c.at])).toEqual([
       ['checker', false, 13_000],
       ['server', false, 13_000],
       ['checker', true, 33_000],
@@ -234,7 +237,7 @@ describe('rise and fall', () => {
     expect(s.takeDue(11_000)).toEqual(['a', 'b']);
     expect(done('a', true, 11_000).map((c) => c.kind)).toEqual(['checker']); // b still fails
     expect(s.isServerUp('rs')).toBe(false);
-    expect(done('b', true, 11_000).map((c) => [c.kind, c.up])).toEqual([
+    expect(done('b', true, 11_000).map((c) => [c.kind, upOf(c)])).toEqual([
       ['checker', true],
       ['server', true],
     ]);
@@ -250,7 +253,7 @@ describe('alpha', () => {
     expect(s.isCheckerUp('b')).toBe(true);
     s.takeDue(1_000);
     expect(s.complete('b', { ok: true, reason: 'ok' }, 1_000).changes).toEqual([]);
-    expect(s.complete('a', { ok: true, reason: 'ok' }, 1_000).changes.map((c) => [c.kind, c.up])).toEqual([
+    expect(s.complete('a', { ok: true, reason: 'ok' }, 1_000).changes.map((c) => [c.kind, upOf(c)])).toEqual([
       ['checker', true],
       ['server', true],
     ]);
@@ -306,5 +309,36 @@ describe('independence', () => {
     const s = new Schedule([spec('a')], 0);
     expect(() => s.isServerUp('nope')).toThrow(/unknown server/);
     expect(() => s.complete('nope', { ok: true, reason: '' }, 0)).toThrow(/unknown checker/);
+  });
+});
+
+describe('run-time weights (misc_dynamic, FILE_CHECK)', () => {
+  it('a success with a weight sets the server weight: on the up changes, or as a weight change while up', () => {
+    const s = new Schedule([spec('m', { server: 'rs', retry: 0 })], 0, { phase: () => 0 });
+    expect(s.serverWeight('rs')).toBeUndefined();
+    s.takeDue(1_000);
+    // Up already: a weight of its own.
+    expect(s.complete('m', { ok: true, reason: 'exit 7', weight: 5 }, 1_000).changes).toEqual([
+      { kind: 'weight', checker: 'm', server: 'rs', weight: 5, reason: 'exit 7', at: 1_000 },
+    ]);
+    expect(s.serverWeight('rs')).toBe(5);
+    s.takeDue(11_000);
+    // Same weight again: nothing changes.
+    expect(s.complete('m', { ok: true, reason: 'exit 7', weight: 5 }, 11_000).changes).toEqual([]);
+    s.takeDue(21_000);
+    expect(s.complete('m', { ok: false, reason: 'exit 1' }, 21_000).changes.map((c) => [c.kind, upOf(c), 'weight' in c ? c.weight : undefined])).toEqual([
+      ['checker', false, 5],
+      ['server', false, 5],
+    ]);
+    s.takeDue(31_000);
+    // Back up with another weight: the up changes carry it, no separate weight change.
+    expect(s.complete('m', { ok: true, reason: 'exit 12', weight: 10 }, 31_000).changes).toEqual([
+      { kind: 'checker', checker: 'm', server: 'rs', up: true, reason: 'exit 12', at: 31_000, weight: 10 },
+      { kind: 'server', server: 'rs', up: true, reason: 'exit 12', at: 31_000, weight: 10 },
+    ]);
+    s.takeDue(41_000);
+    // A success without a weight (exit 0) leaves it.
+    expect(s.complete('m', { ok: true, reason: 'exit 0' }, 41_000).changes).toEqual([]);
+    expect(s.serverWeight('rs')).toBe(10);
   });
 });

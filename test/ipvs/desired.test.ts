@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/index.js';
 import type { KeepalivedConfig } from '../../src/config/model/index.js';
-import { desiredState } from '../../src/ipvs/desired.js';
+import { desiredState, healthShownBy } from '../../src/ipvs/desired.js';
 import type { HealthMap, QuorumStates, RealServerHealth } from '../../src/ipvs/health-view.js';
-import { formatSave } from '../../src/ipvs/table.js';
+import { formatSave, parseSave } from '../../src/ipvs/table.js';
 import { fakeHost, readText } from '../helpers/config.js';
 
 const repo = join(new URL('.', import.meta.url).pathname, '..', '..');
@@ -179,5 +179,32 @@ describe('desiredState', () => {
       expect.stringMatching(/ops \(one-packet scheduling\) is for UDP services only/),
       expect.stringMatching(/service tcp 198.51.100.180:80 is already defined/),
     ]);
+  });
+});
+
+describe('healthShownBy (taking over a live table)', () => {
+  const conf = config(
+    'virtual_server 198.51.100.180 80 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n' +
+      [21, 22, 23, 24].map((n) => ` real_server 198.51.100.${n} 80 {\n  weight ${n === 24 ? 0 : 1}\n${n === 23 ? '  inhibit_on_failure\n' : ''} }\n`).join('') +
+      '}\nvirtual_server 198.51.100.181 80 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 198.51.100.21 80 {\n }\n}\n',
+  );
+
+  it('reads present as up, absent or inhibited as down, and leaves out services the table does not hold', () => {
+    const live = parseSave(
+      [
+        '-A -t 198.51.100.180:80 -s rr',
+        '-a -t 198.51.100.180:80 -r 198.51.100.21:80 -g -w 1',
+        '-a -t 198.51.100.180:80 -r 198.51.100.23:80 -g -w 0',
+        '-a -t 198.51.100.180:80 -r 198.51.100.24:80 -g -w 0',
+        '',
+      ].join('\n'),
+    );
+    expect(Object.fromEntries(healthShownBy(conf, live))).toEqual({
+      'tcp 198.51.100.180:80 -> 198.51.100.21:80': { up: true },
+      'tcp 198.51.100.180:80 -> 198.51.100.22:80': { up: false },
+      'tcp 198.51.100.180:80 -> 198.51.100.23:80': { up: false },
+      // Weight 0 is what it is configured with: up.
+      'tcp 198.51.100.180:80 -> 198.51.100.24:80': { up: true },
+    });
   });
 });

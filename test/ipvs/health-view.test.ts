@@ -2,7 +2,8 @@
 // sorry servers, run-time weights.
 import { describe, expect, it } from 'vitest';
 import type { RealServer, VirtualServer } from '../../src/config/model/check.js';
-import { nextQuorumState, poolView, quorumAfter, realServerKey, startsUp, virtualServerId, type HealthMap, type QuorumState } from '../../src/ipvs/health-view.js';
+import { nextQuorumState, poolView, quorumAfter, startsUp, type HealthMap, type QuorumState } from '../../src/ipvs/health-view.js';
+import { realServerKey, virtualServerId } from '../../src/ipvs/server-id.js';
 import { readText } from '../helpers/config.js';
 
 function virtualServer(body: string): VirtualServer {

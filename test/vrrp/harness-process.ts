@@ -39,12 +39,12 @@ function sourceOf(fromFile: string, specifier: string): string {
   return asTs !== target && existsSync(asTs) ? asTs : target;
 }
 
-/** Transpile the harness and its imports (value imports only) into a temporary directory. */
-export async function compileHarness(): Promise<CompiledHarness> {
+/** Transpile the harness (or another entry script) and its imports (value imports only) into a temporary directory. */
+export async function compileHarness(entry: string = HARNESS): Promise<CompiledHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'kts-harness-'));
   try {
     const seen = new Set<string>();
-    const todo = [HARNESS];
+    const todo = [entry];
     while (todo.length > 0) {
       const file = todo.pop()!;
       if (seen.has(file)) continue;
@@ -63,7 +63,7 @@ export async function compileHarness(): Promise<CompiledHarness> {
     throw e;
   }
   return {
-    script: join(dir, 'test', 'vrrp', 'interop-harness.js'),
+    script: join(dir, relative(REPO, entry)).replace(/\.ts$/, '.js'),
     dir,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

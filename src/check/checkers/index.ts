@@ -2,11 +2,29 @@
 // type maps its own settings; the connection defaults (the real server's
 // address and port) are settled here once.
 import { readFileSync } from 'node:fs';
-import type { Checker as CheckerModel, ConnectionOptions, HttpCheck, RealServer, SslSettings, VirtualServer } from '../../config/model/check.js';
+import type {
+  Checker as CheckerModel,
+  ConnectionOptions,
+  FileCheck,
+  HttpCheck,
+  MiscCheck,
+  RealServer,
+  SmtpCheck,
+  SslSettings,
+  UdpCheck,
+  VirtualServer,
+} from '../../config/model/check.js';
+import type { TrackFile } from '../../config/model/vrrp.js';
+import { DnsChecker } from './dns.js';
 import type { Endpoint } from './endpoint.js';
+import { FileChecker } from './file.js';
 import { HttpChecker, type TlsSettings } from './http.js';
+import { MiscChecker, miscScriptProblem } from './misc.js';
+import { PingChecker } from './ping.js';
+import { SmtpChecker } from './smtp.js';
 import { TcpChecker } from './tcp.js';
 import type { Checker } from './types.js';
+import { UdpChecker } from './udp.js';
 
 export interface CheckerContext {
   vs: VirtualServer;
@@ -15,14 +33,35 @@ export interface CheckerContext {
   ssl?: SslSettings;
   /** Reads certificate files; default fs.readFileSync. */
   readFile?: (path: string) => Buffer;
+  /** The top-level track_file blocks (config.vrrp.trackFiles), for FILE_CHECK. */
+  trackFiles?: readonly TrackFile[];
+  /** Whether a MISC_CHECK script can run; default: found and executable (misc.ts). */
+  scriptProblem?: (file: string) => string | undefined;
+}
+
+/** Timing that a checker type imposes whatever its timers say (FILE_CHECK). */
+export interface TimingOverride {
+  delayLoopMs?: number;
+  retry?: number;
 }
 
 export type BuiltChecker =
-  | { ok: true; checker: Checker; /** keepalived keeps retrying TCP_CHECK while down. */ retryWhileDown: boolean; notes: string[] }
+  | {
+      ok: true;
+      checker: Checker;
+      /** keepalived keeps retrying TCP_CHECK while down. */
+      retryWhileDown: boolean;
+      notes: string[];
+      /** Use these instead of the checker's resolved timers. */
+      timing?: TimingOverride;
+    }
   | { ok: false; reason: string };
 
-/** Checker types this module can run so far. */
-export const SUPPORTED_CHECKERS = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET'] as const;
+/** Checker types this module can run. */
+export const SUPPORTED_CHECKERS = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'SMTP_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK'] as const;
+
+/** How often FILE_CHECK reads its file (keepalived reacts to inotify at once). */
+export const FILE_CHECK_POLL_MS = 1000;
 
 export function buildChecker(model: CheckerModel, ctx: CheckerContext): BuiltChecker {
   switch (model.type) {
@@ -33,8 +72,26 @@ export function buildChecker(model: CheckerModel, ctx: CheckerContext): BuiltChe
     case 'HTTP_GET':
     case 'SSL_GET':
       return buildHttp(model, ctx);
-    default:
-      return { ok: false, reason: `${model.type} is not implemented yet` };
+    case 'MISC_CHECK':
+      return buildMisc(model, ctx);
+    case 'DNS_CHECK': {
+      const { endpoint, notes } = endpointOf(model.connection, ctx);
+      const checker = new DnsChecker({ ...endpoint, connectTimeoutMs: connectTimeoutMs(model), queryType: model.queryType, name: model.name });
+      return { ok: true, checker, retryWhileDown: false, notes };
+    }
+    case 'SMTP_CHECK':
+      return buildSmtp(model, ctx);
+    case 'UDP_CHECK':
+      return buildUdp(model, ctx);
+    case 'PING_CHECK': {
+      const { endpoint, notes } = endpointOf(model.connection, ctx);
+      if (endpoint.bindTo !== undefined) notes.push(`bindto ${endpoint.bindTo} is not applied to PING_CHECK (raw sockets are not bound)`);
+      return { ok: true, checker: new PingChecker({ host: endpoint.host, connectTimeoutMs: connectTimeoutMs(model) }), retryWhileDown: false, notes };
+    }
+    case 'FILE_CHECK':
+      return buildFile(model, ctx);
+    case 'BFD_CHECK':
+      return { ok: false, reason: 'BFD_CHECK is not supported (keepalived-ts has no BFD process); the checker does not vote' };
   }
 }
 
@@ -100,4 +157,77 @@ function buildHttp(model: HttpCheck, ctx: CheckerContext): BuiltChecker {
     ...(tls ? { tls } : {}),
   });
   return { ok: true, checker, retryWhileDown: false, notes };
+}
+
+function buildMisc(model: MiscCheck, ctx: CheckerContext): BuiltChecker {
+  const script = model.script;
+  if (!script || script.argv.length === 0) return { ok: false, reason: 'MISC_CHECK has no misc_path' };
+  const problem = (ctx.scriptProblem ?? ((f: string) => miscScriptProblem(f)))(script.argv[0]);
+  // keepalived removes such a checker at start-up: the real server keeps the verdict of its other checkers.
+  if (problem !== undefined) return { ok: false, reason: `misc_path ${problem}: the checker is disabled, as keepalived does` };
+  const user = model.user?.user ?? script.user;
+  const group = model.user ? model.user.group : script.group;
+  const timeoutS = model.timeout ?? model.resolved.delayLoop;
+  const checker = new MiscChecker({
+    command: script.command,
+    argv: script.argv,
+    timeoutMs: timeoutS * 1000,
+    dynamic: model.dynamic,
+    ...(user !== undefined ? { user } : {}),
+    ...(user !== undefined && group !== undefined ? { group } : {}),
+  });
+  return { ok: true, checker, retryWhileDown: false, notes: [] };
+}
+
+function buildSmtp(model: SmtpCheck, ctx: CheckerContext): BuiltChecker {
+  const notes: string[] = [];
+  // A host { } block starts from the checker's connection options and overrides what it sets.
+  const connections = model.hosts.length > 0 ? model.hosts.map((h) => ({ ...model.connection, ...defined(h.connection) })) : [model.connection];
+  const hosts = connections.map((conn) => {
+    const built = endpointOf(conn, ctx);
+    for (const n of built.notes) if (!notes.includes(n)) notes.push(n);
+    return built.endpoint;
+  });
+  const checker = new SmtpChecker({ hosts, connectTimeoutMs: connectTimeoutMs(model), heloName: model.heloName });
+  return { ok: true, checker, retryWhileDown: false, notes };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function buildUdp(model: UdpCheck, ctx: CheckerContext): BuiltChecker {
+  const { endpoint, notes } = endpointOf(model.connection, ctx);
+  if (model.requireReply && model.replyData && model.minReplyLength > model.maxReplyLength) {
+    notes.push(`min_reply_length ${model.minReplyLength} > max_reply_length ${model.maxReplyLength}: the check always fails (as in keepalived)`);
+  }
+  const checker = new UdpChecker({
+    ...endpoint,
+    connectTimeoutMs: connectTimeoutMs(model),
+    ...(model.payload ? { payload: Uint8Array.from(model.payload) } : {}),
+    requireReply: model.requireReply,
+    ...(model.replyData ? { replyData: Uint8Array.from(model.replyData) } : {}),
+    ...(model.replyMask ? { replyMask: Uint8Array.from(model.replyMask) } : {}),
+    minReplyLength: model.minReplyLength,
+    maxReplyLength: model.maxReplyLength,
+  });
+  return { ok: true, checker, retryWhileDown: false, notes };
+}
+
+function buildFile(model: FileCheck, ctx: CheckerContext): BuiltChecker {
+  if (model.trackFile === undefined) return { ok: false, reason: 'FILE_CHECK has no track_file' };
+  const track = ctx.trackFiles?.find((t) => t.name === model.trackFile);
+  if (!track) return { ok: false, reason: `track_file ${model.trackFile} is not defined` };
+  if (track.file === undefined) return { ok: false, reason: `track_file ${model.trackFile} has no file` };
+  // keepalived takes the track_file's weight (and reverse) when the checker sets none, or 0.
+  const own = model.weight !== undefined && model.weight !== 0;
+  const checker = new FileChecker({
+    trackName: track.name,
+    path: track.file,
+    weight: own ? model.weight! : track.weight,
+    reverse: own ? model.reverse : track.weightReverse,
+    baseWeight: ctx.rs.effective?.weight ?? ctx.rs.weight ?? ctx.vs.weight,
+    ...(track.init ? { init: track.init } : {}),
+  });
+  return { ok: true, checker, retryWhileDown: false, notes: [], timing: { delayLoopMs: FILE_CHECK_POLL_MS, retry: 0 } };
 }

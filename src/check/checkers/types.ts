@@ -6,6 +6,11 @@ export interface CheckResult {
   ok: boolean;
   /** Why: what failed (refused, timed out, status 503, digest mismatch...) or what passed. */
   reason: string;
+  /**
+   * The real server's weight this result asks for (MISC_CHECK misc_dynamic,
+   * FILE_CHECK with a weight); absent: leave the weight as it is.
+   */
+  weight?: number;
 }
 
 export interface Checker {

@@ -1,0 +1,32 @@
+// The names virtual and real servers go by everywhere at run time: the health
+// map, the checkers, logs and dumps. They are the identities keepalived
+// matches across reloads (a virtual server by its protocol and address:port,
+// firewall mark or group; a real server by its address and port), written
+// as ipvsadm prints them, so a reload that rewrites an address differently
+// (`2001:db8:0::1` for `2001:db8::1`) names the same server. Both check/ and
+// ipvs/ use them; they read only the config model. Pure.
+import type { RealServer, SorryServer, VirtualServer } from '../config/model/check.js';
+import { canonicalAddress, hostPort } from './address.js';
+
+/** `tcp 198.51.100.180:80`, `fwmark 7`, `group WEB tcp`. */
+export function virtualServerId(vs: VirtualServer): string {
+  const protocol = (vs.effective?.protocol ?? vs.protocol ?? 'UDP').toLowerCase();
+  switch (vs.key.kind) {
+    case 'fwmark':
+      return `fwmark ${vs.key.fwmark}${vs.family === 6 ? ' ipv6' : ''}`;
+    case 'group':
+      return `group ${vs.key.group} ${protocol}`;
+    default:
+      return `${protocol} ${hostPort(vs.key.address.family, canonicalAddress(vs.key.address), vs.key.port)}`;
+  }
+}
+
+/** A real (or sorry) server within its virtual server: address and the port IPVS is given. */
+export function serverId(server: RealServer | SorryServer): string {
+  return hostPort(server.address.family, canonicalAddress(server.address), server.effective?.port ?? server.port ?? 0);
+}
+
+/** `tcp 198.51.100.180:80 -> 198.51.100.21:80`: the key of a real server in the health map. */
+export function realServerKey(vs: VirtualServer, rs: RealServer): string {
+  return `${virtualServerId(vs)} -> ${serverId(rs)}`;
+}
