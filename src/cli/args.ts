@@ -48,6 +48,8 @@ export interface CliOptions {
   noVipLease: boolean;
   /** Ours: the ipvsadm program the checker child runs (default: ipvsadm from PATH). */
   ipvsadm?: string;
+  /** Ours: cap of the child restart back-off in seconds (keepalived: 60). */
+  respawnDelayMax?: number;
   /** Non-option arguments; keepalived only reports them. */
   extra: string[];
 }
@@ -114,6 +116,15 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: 'json', arg: 'none', apply: flag((o) => (o.json = true)) },
   { long: 'no-vip-lease', arg: 'none', apply: flag((o) => (o.noVipLease = true)) },
   { long: 'ipvsadm', arg: 'required', apply: (o, v) => void (o.ipvsadm = v!) },
+  {
+    long: 'respawn-delay-max',
+    arg: 'required',
+    apply: (o, v) => {
+      const n = Number(v);
+      if (!/^\d+(\.\d+)?$/.test(v!) || n < 0 || n > 3600) return `invalid --respawn-delay-max '${v}' (seconds, 0..3600)`;
+      o.respawnDelayMax = n;
+    },
+  },
 ];
 
 export function defaultOptions(): CliOptions {
@@ -251,6 +262,7 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
       --no-vip-lease           Install VIPs without a lifetime (by default a master
                                 killed with -9 loses its VIPs within 2 master-down intervals)
       --ipvsadm=PATH           The ipvsadm program to run (default: ipvsadm from PATH)
+      --respawn-delay-max=SEC  Longest wait before restarting a child that keeps dying (default 60)
   -v, --version                Display the version number
   -h, --help                   Display this help message
 `;

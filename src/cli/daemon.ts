@@ -62,6 +62,7 @@ export async function runDaemon(options: CliOptions, argv: readonly string[]): P
     },
     roles: { vrrp: options.vrrpOnly, checker: options.checkOnly, all: options.all },
     dontRespawn: options.dontRespawn,
+    ...(options.respawnDelayMax !== undefined ? { respawnDelayMaxMs: options.respawnDelayMax * 1000 } : {}),
     child: {
       log: logSettings,
       dontReleaseVrrp: options.dontReleaseVrrp,

@@ -27,11 +27,11 @@ export interface ChildExit {
   ranMs: number;
 }
 
-export function decideRespawn(exit: ChildExit, state: RespawnState, dontRespawn: boolean): RespawnDecision {
+export function decideRespawn(exit: ChildExit, state: RespawnState, dontRespawn: boolean, maxDelayMs = MAX_DELAY_MS): RespawnDecision {
   const permanent = exit.code !== null ? PERMANENT_EXIT_CODES[exit.code] : undefined;
   if (permanent !== undefined) return { action: 'exit', reason: `exited with permanent error ${permanent}` };
   if (dontRespawn) return { action: 'exit', reason: 'died and --dont-respawn is set' };
   if (exit.ranMs > LONG_RUN_MS) return { action: 'restart', delayMs: 0, state: { lastDelayMs: 0 } };
-  const delayMs = state.lastDelayMs === 0 ? FIRST_DELAY_MS : Math.min(state.lastDelayMs * 2, MAX_DELAY_MS);
+  const delayMs = Math.min(state.lastDelayMs === 0 ? FIRST_DELAY_MS : state.lastDelayMs * 2, maxDelayMs);
   return { action: 'restart', delayMs, state: { lastDelayMs: delayMs } };
 }

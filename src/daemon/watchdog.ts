@@ -36,6 +36,8 @@ export interface WatchdogOptions {
   roles: { vrrp: boolean; checker: boolean; all: boolean };
   /** -R. */
   dontRespawn: boolean;
+  /** --respawn-delay-max, in ms (default keepalived's 60 s). */
+  respawnDelayMaxMs?: number;
   /** Passed to every child. */
   child: Omit<ChildSettings, 'role'>;
   /** Where `ip` runs to release a dead VRRP child's VIPs (tests). */
@@ -294,7 +296,7 @@ export class Watchdog {
     const ranMs = Date.now() - slot.startedAt;
     log.error({ child: slot.role, childPid: proc.pid, code, signal, ranMs }, 'child died');
     void this.releaseVips(slot);
-    const decision = decideRespawn({ code, signal, ranMs }, slot.respawn, this.options.dontRespawn);
+    const decision = decideRespawn({ code, signal, ranMs }, slot.respawn, this.options.dontRespawn, this.options.respawnDelayMaxMs);
     if (decision.action === 'exit') {
       log.error({ child: slot.role }, `child ${decision.reason}: stopping`);
       this.exitCode = 1;

@@ -19,11 +19,11 @@ export class DaemonProcess extends HarnessProcess {
   }
 
   /** `keepalived-ts -n -f CONF -p/-r/-c DIR/NAME.*.pid ARGS` in ns; dumps go to DIR. */
-  static launch(ns: Netns, dir: string, name: string, config: string, args: readonly string[] = []): DaemonProcess {
+  static launch(ns: Netns, dir: string, name: string, config: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): DaemonProcess {
     const pid = (f: string) => join(dir, `${name}.${f}.pid`);
     const child = ns.spawn([process.execPath, BIN, '-n', '-f', config, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('checkers'), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KEEPALIVED_TS_TMP_DIR: dir },
+      env: { ...process.env, KEEPALIVED_TS_TMP_DIR: dir, ...env },
     });
     return new DaemonProcess(name, child, dir);
   }
@@ -49,6 +49,17 @@ export class DaemonProcess extends HarnessProcess {
       }
     }
     return pid;
+  }
+
+  /** Resident set size of one of our processes, in kB (from /proc). */
+  rssKb(which: 'main' | 'vrrp' | 'checkers'): number | undefined {
+    const pid = this.pidOf(which);
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Log lines whose message matches. */

@@ -21,6 +21,11 @@ describe('respawn policy', () => {
     expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 32000, MAX_DELAY_MS, MAX_DELAY_MS]);
   });
 
+  it('--respawn-delay-max caps the back-off', () => {
+    const first = decideRespawn({ code: 70, signal: null, ranMs: 10 }, { lastDelayMs: 0 }, false, 500);
+    expect(first).toMatchObject({ action: 'restart', delayMs: 500 });
+  });
+
   it('FATAL, CONFIG and missing-permission exits are permanent', () => {
     for (const [code, name] of [
       [1, 'FATAL'],
