@@ -153,5 +153,34 @@ describe('chaos: kill -9 the children of the master 20 times each', () => {
     // A leak would show as steady growth over 40 restarts; allow noise.
     expect(rssEnd - rssStart).toBeLessThan(8 * 1024);
     expect(a.running && b.running).toBe(true);
+  }, 300_000);
+
+  it('HUP with one real server weight changed changes only that entry', async () => {
+    const from = a.lines.length;
+    writeFileSync(join(dir, 'a.conf'), conf('director1', 'MASTER', 150).replace('weight 1', 'weight 3'));
+    a.signal('main', 'SIGHUP');
+    const updated = await a.waitFor((l) => l.msg === 'IPVS table updated', 10_000, from);
+    expect(updated, a.describe()).toMatchObject({ operations: 1 });
+    expect(String(updated!.batch).trim()).toBe(`-e -t ${LAB.vip}:80 -r ${RS[0]}:80 -g -w 3`);
+    expect(await a.waitFor((l) => l.msg === 'child reloaded' && l.child === 'vrrp', 5000, from)).toMatchObject({ changed: [], added: [], removed: [] });
+    await pause(1500);
+    expect(a.messages(/^IPVS table updated$/, from)).toHaveLength(1);
+    expect(lab.holders()).toEqual(['a']);
+  });
+
+  it('SIGTERM removes the IPVS entries the daemon added; with -I they stay', async () => {
+    const result = await a.stop('SIGTERM', 15_000);
+    expect(result?.code, a.describe()).toBe(0);
+    expect(await tableA()).toBe(0);
+    const stateB = join(dir, 'ipvs-b.json');
+    const countB = async () => (await promisify(execFile)(EMULATOR, ['-Sn'], { env: { ...process.env, IPVSADM_EMULATOR_STATE: stateB } })).stdout.split('\n').filter((l) => l.startsWith('-a ')).length;
+    expect(await countB()).toBe(2);
+    b.lines.length = 0;
+    b.signal('main', 'SIGTERM');
+    await b.stop('SIGTERM', 15_000);
+    b = DaemonProcess.launch(lab.b, dir, 'b', join(dir, 'b.conf'), ['-I', '--ipvsadm', EMULATOR], { IPVSADM_EMULATOR_STATE: stateB });
+    expect(await b.waitFor((l) => l.msg === 'checker started', 10_000), b.describe()).toBeDefined();
+    await b.stop('SIGTERM', 15_000);
+    expect(await countB()).toBe(2);
   });
 });

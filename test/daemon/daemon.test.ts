@@ -230,6 +230,25 @@ describe('daemon: signals and exit paths (real binary, two directors)', () => {
     writeFileSync(confA, vrrpConf('director1', 'MASTER', 150));
   });
 
+  it('kill -9 of every process of the master: the backup takes over within the master-down interval and the VIP lease expires on the dead master', async () => {
+    a = launch('a');
+    expect(await masterIs('a', 15_000), a.describe()).toBeDefined();
+    const pids = [a.pidOf('main')!, a.pidOf('vrrp')!];
+    const killedAt = performance.now();
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    const takeover = await until(() => lab.holders().includes('b'), 10_000, 10);
+    const gone = await until(() => !lab.holders().includes('a'), 15_000, 10);
+    const mdi = 3 * 1000 + ((256 - 120) / 256) * 1000;
+    const leaseBound = Math.max(2000, 2 * (3 * 1000 + ((256 - 150) / 256) * 1000));
+    console.log(`kill -9 of all processes: backup holds the VIP after ${takeover?.toFixed(0)} ms (master-down ${mdi.toFixed(0)} ms); dead master lost it after ${gone?.toFixed(0)} ms (bound ${leaseBound.toFixed(0)} ms)`);
+    expect(takeover).toBeDefined();
+    expect(takeover!).toBeLessThan(mdi + 1500);
+    expect(gone).toBeDefined();
+    expect(gone!).toBeLessThan(leaseBound + 1500);
+    expect(performance.now() - killedAt).toBeLessThan(20_000);
+    await a.stop('SIGKILL', 3000);
+  });
+
   it('-R: a dead child stops the daemon instead of being restarted', async () => {
     a = launch('a', ['-P', '-R']);
     expect(await masterIs('a', 15_000), a.describe()).toBeDefined();
