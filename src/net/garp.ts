@@ -7,11 +7,12 @@
 // sending one frame at once (keepalived sends its burst back to back). The
 // VIP must already be on the interface (arping binds to it).
 //
-// IPv6 VIPs need an unsolicited Neighbour Advertisement, which arping cannot
-// send: they are reported as failures, never silently skipped.
+// IPv6 VIPs get unsolicited Neighbour Advertisements instead (arping cannot
+// send them): unsolicited-na.ts, over a raw ICMPv6 socket.
 // Nothing here throws: every outcome is a value.
 
 import { execa } from 'execa';
+import { sendUnsolicitedNa } from './unsolicited-na.js';
 
 export interface GarpTarget {
   address: string;
@@ -42,11 +43,13 @@ export interface GarpResult {
 
 export class GarpSender {
   private readonly argv0: string[];
+  private readonly netns: string | undefined;
   private readonly timeoutMs: number;
 
   constructor(options: GarpOptions = {}) {
     const arping = options.arpingBinary ?? 'arping';
     this.argv0 = options.netns ? ['ip', 'netns', 'exec', options.netns, arping] : [arping];
+    this.netns = options.netns;
     this.timeoutMs = options.timeoutMs ?? 5_000;
   }
 
@@ -54,9 +57,10 @@ export class GarpSender {
   async send(targets: readonly GarpTarget[], count: number): Promise<GarpResult> {
     const result: GarpResult = { sent: 0, failures: [] };
     const runs: Promise<void>[] = [];
+    const ipv6ByDev = new Map<string, GarpTarget[]>();
     for (const target of targets) {
       if (target.family !== 4) {
-        result.failures.push({ target, message: 'unsolicited neighbour advertisements (IPv6) are not implemented' });
+        ipv6ByDev.set(target.dev, [...(ipv6ByDev.get(target.dev) ?? []), target]);
         continue;
       }
       for (let i = 0; i < count; i++) {
@@ -68,8 +72,24 @@ export class GarpSender {
         );
       }
     }
+    for (const [dev, list] of ipv6ByDev) {
+      runs.push(
+        this.neighbourAdverts(dev, list, count).then((r) => {
+          result.sent += r.sent;
+          for (const f of r.failures) result.failures.push({ target: list.find((t) => t.address === f.target) ?? list[0], message: f.message });
+        }),
+      );
+    }
     await Promise.all(runs);
     return result;
+  }
+
+  /** IPv6: in our own namespace directly; in another one through a helper process is not supported. */
+  private neighbourAdverts(dev: string, targets: readonly GarpTarget[], count: number): Promise<{ sent: number; failures: { target: string; message: string }[] }> {
+    if (this.netns !== undefined) {
+      return Promise.resolve({ sent: 0, failures: targets.map((t) => ({ target: t.address, message: 'neighbour advertisements are sent from the namespace the daemon runs in only' })) });
+    }
+    return sendUnsolicitedNa(dev, targets.map((t) => t.address), count);
   }
 
   /** One arping sending one frame; undefined on success, else why not. */

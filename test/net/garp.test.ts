@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressAdapter } from '../../src/net/addresses.js';
 import { GarpSender } from '../../src/net/garp.js';
+import { buildNeighbourAdvert } from '../../src/net/unsolicited-na.js';
 import { Netns, cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
+import { compileHarness, HarnessProcess } from '../vrrp/harness-process.js';
 import { cannotRun } from '../helpers/gate.js';
 
 const VIP = '198.51.100.180';
@@ -54,6 +56,32 @@ describe('GarpSender', () => {
     expect(neighbourMac()).toBe(xMac);
   });
 
+  it('IPv6: an unsolicited neighbour advertisement makes a neighbour with a stale entry learn our MAC', async () => {
+    const VIP6 = '2001:db8::180';
+    x.addAddress('eth0', '2001:db8::11/64');
+    y.addAddress('eth1', '2001:db8::12/64');
+    x.ip('addr', 'add', `${VIP6}/128`, 'dev', 'eth0', 'nodad');
+    y.ip('-6', 'neigh', 'replace', VIP6, 'lladdr', WRONG_MAC, 'dev', 'eth1', 'nud', 'stale');
+    const mac6 = () => /lladdr ([0-9a-f:]{17})/.exec(y.ip('-6', 'neigh', 'show', VIP6, 'dev', 'eth1').stdout)?.[1];
+    expect(mac6()).toBe(WRONG_MAC);
+    const harness = await compileHarness(new URL('./na-harness.ts', import.meta.url).pathname);
+    try {
+      const p = HarnessProcess.start(x, harness, 'na', ['eth0', '2', VIP6]);
+      expect(await p.stop('SIGCONT', 10_000)).toEqual({ code: 0, signal: null });
+      expect(p.lines[0], p.describe()).toMatchObject({ sent: 2, failures: [] });
+    } finally {
+      harness.dispose();
+    }
+    expect(mac6()).toBe(xMac);
+  });
+
+  it('the neighbour advertisement is RFC 4861\'s: type 136, Override, target, target link-layer address', () => {
+    const na = buildNeighbourAdvert('2001:db8::180', '02:11:22:33:44:55')!;
+    expect(na.toString('hex')).toBe('88000000' + '20000000' + '20010db8000000000000000000000180' + '0201' + '021122334455');
+    expect(buildNeighbourAdvert('198.51.100.1', '02:11:22:33:44:55')).toBeUndefined();
+    expect(buildNeighbourAdvert('2001:db8::1', 'zz')).toBeUndefined();
+  });
+
   it('reports a VIP that is not on the interface, and IPv6, as failures', async () => {
     const result = await new GarpSender({ netns: x.name }).send(
       [
@@ -64,7 +92,7 @@ describe('GarpSender', () => {
     );
     expect(result.sent).toBe(0);
     expect(result.failures.map((f) => f.target.address)).toEqual(['2001:db8::180', '198.51.100.199']);
-    expect(result.failures[0].message).toMatch(/not implemented/);
+    expect(result.failures[0].message).toMatch(/namespace the daemon runs in/);
     expect(result.failures[1].message).toMatch(/arping exited with 2/);
   });
 });
