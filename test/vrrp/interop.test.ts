@@ -15,7 +15,7 @@
 // the expected values are asserted. Needs root, ip netns, keepalived and
 // arping; under CI=true it must run.
 
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ import { skewTime } from '../../src/vrrp/timing.js';
 import { Netns, cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
 import { HarnessProcess, compileHarness, type CompiledHarness } from './harness-process.js';
 import { cannotRun } from '../helpers/gate.js';
+import { until } from '../helpers/director-pair.js';
+import { KeepalivedProcess } from '../helpers/keepalived-process.js';
 
 const VIP = '198.51.100.180';
 const A_ADDR = '198.51.100.11';
@@ -56,50 +58,6 @@ const reason =
   (spawnSync('keepalived', ['--version']).error ? 'keepalived is not installed' : undefined) ??
   (spawnSync('arping', ['-V']).error ? 'arping (iputils-arping) is not installed' : undefined);
 
-/** Poll `check` every `everyMs` until it is true; the elapsed ms, or undefined on timeout. */
-async function until(check: () => boolean, timeoutMs: number, everyMs = 25): Promise<number | undefined> {
-  const started = performance.now();
-  for (;;) {
-    if (check()) return performance.now() - started;
-    if (performance.now() - started > timeoutMs) return undefined;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/** A keepalived process we started, stopped only by its own pid. */
-class Keepalived {
-  log = '';
-  private exitedAt: number | undefined;
-  constructor(readonly child: ChildProcess) {
-    child.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
-    child.once('exit', () => (this.exitedAt = performance.now()));
-  }
-  static start(ns: Netns, dir: string, name: string, config: string): Keepalived {
-    const file = join(dir, `${name}.conf`);
-    writeFileSync(file, config);
-    const p = (f: string) => join(dir, `${name}.${f}.pid`);
-    return new Keepalived(ns.spawn(['keepalived', '-n', '-l', '-D', '-f', file, '-p', p('main'), '-r', p('vrrp'), '-c', p('checkers'), '-b', p('bfd')]));
-  }
-  get running(): boolean {
-    return this.exitedAt === undefined;
-  }
-  signal(sig: NodeJS.Signals): void {
-    if (this.running && this.child.pid !== undefined) {
-      try {
-        process.kill(this.child.pid, sig);
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-  async stop(): Promise<void> {
-    this.signal('SIGTERM');
-    if ((await until(() => !this.running, 10_000)) === undefined) this.signal('SIGKILL');
-    await until(() => !this.running, 5_000);
-  }
-}
-
 describe('interop with keepalived 2.2.7 (VRRPv2, PASS, advert_int 1)', () => {
   if (reason !== undefined) {
     cannotRun('keepalived interop tests', reason);
@@ -114,7 +72,7 @@ describe('interop with keepalived 2.2.7 (VRRPv2, PASS, advert_int 1)', () => {
   let c: Netns;
   let macA: string;
   let macB: string;
-  let keepalived: Keepalived | undefined;
+  let keepalived: KeepalivedProcess | undefined;
   let ours: HarnessProcess | undefined;
 
   beforeAll(async () => {
@@ -182,7 +140,7 @@ describe('interop with keepalived 2.2.7 (VRRPv2, PASS, advert_int 1)', () => {
 
   it('1. ours as BACKUP (100) stays backup under keepalived MASTER (150); only keepalived holds the VIP', async () => {
     const started = performance.now();
-    keepalived = Keepalived.start(a, dir, 'a-master', conf('MASTER', 150, 'kts_a'));
+    keepalived = KeepalivedProcess.start(a, dir, 'a-master', conf('MASTER', 150, 'kts_a'));
     const tookVip = await until(() => holds(a), 15_000, 50);
     expect(tookVip, keepalived.log).toBeDefined();
     console.log(`keepalived (state MASTER, priority 150) took the VIP ${(performance.now() - started).toFixed(0)} ms after start (2.2.7 waits the master-down interval: 3414 ms)`);
@@ -239,7 +197,7 @@ describe('interop with keepalived 2.2.7 (VRRPv2, PASS, advert_int 1)', () => {
     const took = await until(() => holders() === 'B', 15_000, 50);
     expect(took, ours.describe()).toBeDefined();
     console.log(`ours (state MASTER, priority 150) took the VIP ${(performance.now() - started).toFixed(0)} ms after start (the harness's own start included)`);
-    keepalived = Keepalived.start(a, dir, 'a-backup', conf('BACKUP', 100, 'kts_a'));
+    keepalived = KeepalivedProcess.start(a, dir, 'a-backup', conf('BACKUP', 100, 'kts_a'));
     // Longer than keepalived's master-down interval (3.6 s).
     expect(await steady(6_000), `${ours.describe()}\n${keepalived.log}`).toEqual(['B']);
     expect(keepalived.log, keepalived.log).toMatch(/\(VI_1\) Entering BACKUP STATE/);
