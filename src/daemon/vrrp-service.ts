@@ -89,11 +89,16 @@ function fingerprintOf(rc: RuntimeConfig): string {
   return JSON.stringify({ params: rc.params, wire: rc.wire, vips: [...rc.vips.entries()] });
 }
 
-/** A VIP lease a dead master loses within max(2 s, 2 x Master_Down_Interval), refreshed three times per lease. */
+/**
+ * A VIP lease a dead master loses within max(2 s, 2 x Master_Down_Interval):
+ * the kernel checks address lifetimes on whole-second ticks, rounded up, so
+ * the lifetime is a second shorter than that bound. Refreshed three times per lifetime.
+ */
 export function vipLeaseFor(rc: RuntimeConfig): { validSec: number; preferredSec: number; refreshMs: number } {
   const p = rc.params;
   const downMs = masterDownInterval(p.version, p.priority, p.advertIntervalCs, p.downTimerAdverts);
-  const validSec = Math.max(2, Math.floor((2 * downMs) / 1000));
+  const boundSec = Math.max(2, (2 * downMs) / 1000);
+  const validSec = Math.max(1, Math.floor(boundSec) - 1);
   return { validSec, preferredSec: validSec, refreshMs: Math.floor((validSec * 1000) / 3) };
 }
 
