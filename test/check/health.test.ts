@@ -6,18 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsUnavailableReason } from '../helpers/netns.js';
 import { readText } from '../helpers/config.js';
-import { ADDR, CheckLab, type LineReader, type Listener, type ServerProcess } from './lab.js';
+import { ADDR, CheckLab, DOWN_BOUND, SMALL_TIMERS, UP_BOUND, type LineReader, type Listener, type ServerProcess } from './lab.js';
 import { cannotRun } from '../helpers/gate.js';
 
 const reason = netnsUnavailableReason();
 
-// Small timers: delay_loop 1, connect_timeout 1, retry 1, delay_before_retry 1.
-const DELAY_LOOP = 1000;
-const CONNECT_TIMEOUT = 1000;
-const RETRY = 1;
-const DELAY_BEFORE_RETRY = 1000;
-const DOWN_BOUND = DELAY_LOOP + CONNECT_TIMEOUT + RETRY * DELAY_BEFORE_RETRY;
-const UP_BOUND = DELAY_LOOP + CONNECT_TIMEOUT;
+const { delayLoop: DELAY_LOOP, retry: RETRY, delayBeforeRetry: DELAY_BEFORE_RETRY } = SMALL_TIMERS;
 /** Process and scheduling noise on a loaded 2-core CI machine. */
 const SLACK = 1500;
 /** Health keys of the two real servers (src/ipvs/server-id.ts). */

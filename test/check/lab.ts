@@ -34,6 +34,16 @@ export const ADDR = {
   unreachable: '203.0.113.98',
 } as const;
 
+/**
+ * The small checker timers the namespace tests use (delay_loop 1,
+ * connect_timeout 1, retry 1, delay_before_retry 1), in ms, and keepalived's
+ * bounds from a server's failure to its removal and from its return to its
+ * next successful check.
+ */
+export const SMALL_TIMERS = { delayLoop: 1000, connectTimeout: 1000, retry: 1, delayBeforeRetry: 1000 } as const;
+export const DOWN_BOUND = SMALL_TIMERS.delayLoop + SMALL_TIMERS.connectTimeout + SMALL_TIMERS.retry * SMALL_TIMERS.delayBeforeRetry;
+export const UP_BOUND = SMALL_TIMERS.delayLoop + SMALL_TIMERS.connectTimeout;
+
 /** Transpile all of src/**.ts to JavaScript under `dir` (type-only imports vanish), so whatever the checkers import is there. */
 function compileCheckSources(dir: string): void {
   const srcRoot = join(REPO_ROOT, 'src');

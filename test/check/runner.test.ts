@@ -1,49 +1,11 @@
 // The runner on a fake clock with fake checkers: no sockets, no sleeps.
 import { describe, expect, it } from 'vitest';
 import type { Checker, CheckResult } from '../../src/check/checkers/types.js';
-import { CheckRunner, type RunnerEvent, type RunnerTimers } from '../../src/check/runner.js';
+import { CheckRunner, type RunnerEvent } from '../../src/check/runner.js';
+import { FakeTimers } from '../helpers/fake-timers.js';
 import type { CheckerSpec } from '../../src/check/schedule.js';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-class FakeTimers implements RunnerTimers {
-  t = 0;
-  private readonly pending = new Map<number, { at: number; fn: () => void }>();
-  private nextId = 1;
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.pending.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  get armed(): number {
-    return this.pending.size;
-  }
-
-  /** Move the clock to `target`, firing timers in order and letting promises settle. */
-  async advanceTo(target: number): Promise<void> {
-    for (;;) {
-      await flush();
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.pending) if (e[1].at <= target && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.pending.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = target;
-    await flush();
-  }
-}
 
 /** A checker whose outcome and duration are scripted on the fake clock. */
 class ScriptedChecker implements Checker {

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectorPair, LAB, until, type DirectorPair } from '../helpers/director-pair.js';
 import { cannotRun } from '../helpers/gate.js';
 import { cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
+import { labConfig } from '../helpers/lab-config.js';
 import { DaemonProcess } from './daemon-process.js';
 
 const EMULATOR = join(import.meta.dirname, '..', 'ipvs', 'emulator', 'ipvsadm');
@@ -25,31 +26,7 @@ const KILLS = 20;
 
 function conf(routerId: string, state: 'MASTER' | 'BACKUP', priority: number): string {
   const servers = RS.map((rs) => `  real_server ${rs} 80 {\n    weight 1\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }`).join('\n');
-  return `global_defs {
-  router_id ${routerId}
-}
-vrrp_instance VI_1 {
-  state ${state}
-  interface eth0
-  virtual_router_id 51
-  priority ${priority}
-  advert_int 1
-  authentication {
-    auth_type PASS
-    auth_pass lab51pw
-  }
-  virtual_ipaddress {
-    ${LAB.vip}/32 dev eth0
-  }
-}
-virtual_server ${LAB.vip} 80 {
-  delay_loop 1
-  lb_algo rr
-  lb_kind DR
-  protocol TCP
-${servers}
-}
-`;
+  return labConfig({ routerId, state, priority, after: `virtual_server ${LAB.vip} 80 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n${servers}\n}\n` });
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

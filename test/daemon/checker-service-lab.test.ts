@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeepalivedConfig } from '../../src/config/model/index.js';
 import { Ipvsadm } from '../../src/ipvs/ipvsadm.js';
-import { ADDR, CheckLab, REPO_ROOT, type Listener, type ServerProcess } from '../check/lab.js';
+import { ADDR, CheckLab, DOWN_BOUND, SMALL_TIMERS, UP_BOUND, REPO_ROOT, type Listener, type ServerProcess } from '../check/lab.js';
 import { readText } from '../helpers/config.js';
 import { cannotRun } from '../helpers/gate.js';
 import { netnsUnavailableReason } from '../helpers/netns.js';
@@ -20,14 +20,7 @@ import { compileHarness, HarnessProcess, type CompiledHarness, type HarnessLine 
 
 const reason = netnsUnavailableReason();
 
-const DELAY_LOOP = 1000;
-const CONNECT_TIMEOUT = 1000;
-const RETRY = 1;
-const DELAY_BEFORE_RETRY = 1000;
-/** keepalived's bound from a server's failure to its removal. */
-const DOWN_BOUND = DELAY_LOOP + CONNECT_TIMEOUT + RETRY * DELAY_BEFORE_RETRY;
-/** From a server's return to its next successful check. */
-const UP_BOUND = DELAY_LOOP + CONNECT_TIMEOUT;
+const { delayLoop: DELAY_LOOP } = SMALL_TIMERS;
 /** Process start-up, the emulator's runs and a loaded 2-core CI machine. */
 const SLACK = 4000;
 

@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planChecks } from '../../src/check/plan.js';
-import type { RunnerTimers } from '../../src/check/runner.js';
+import { FakeTimers, turns } from '../helpers/fake-timers.js';
 import type { CheckConfig } from '../../src/config/model/check.js';
 import type { KeepalivedConfig } from '../../src/config/model/index.js';
 import { CheckerService, type CheckerServiceOptions } from '../../src/daemon/checker-service.js';
@@ -16,43 +16,6 @@ import { Ipvsadm } from '../../src/ipvs/ipvsadm.js';
 import { createLog } from '../../src/log.js';
 import { readText } from '../helpers/config.js';
 import { addAll, EMULATOR_DIR, emulatorEnv, emulatorState, fakeIpvsadm, lines, saved } from '../ipvs/emulated.js';
-
-/** Timers that move only when the test says; each step lets the checks' promises settle. */
-class FakeClock implements RunnerTimers {
-  private t = 0;
-  private seq = 0;
-  private pending = new Map<number, { at: number; fn: () => void }>();
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  /** Move time forward by `ms`, firing what falls due in order. */
-  async advance(ms: number, settle: () => Promise<void>): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.pending].filter(([, p]) => p.at <= end).sort(([a, x], [b, y]) => x.at - y.at || a - b)[0];
-      if (!next) break;
-      this.pending.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      next[1].fn();
-      await new Promise((r) => setImmediate(r));
-      await settle();
-    }
-    this.t = end;
-    await settle();
-  }
-}
 
 const key = (n: number): string => `tcp 198.51.100.180:80 -> 198.51.100.${n}:80`;
 const svc = '-A -t 198.51.100.180:80 -s rr';
@@ -71,7 +34,7 @@ const FAIL_BOUND_MS = 10_000 + 2 * 2_000 + 1_000;
 
 interface Harness {
   service: CheckerService;
-  clock: FakeClock;
+  clock: FakeTimers;
   failing: Set<string>;
   logs: Array<Record<string, unknown>>;
   scripts: Array<[string, string | undefined]>;
@@ -81,7 +44,7 @@ interface Harness {
 }
 
 function harness(options: Partial<CheckerServiceOptions> & { state?: string } = {}): Harness {
-  const clock = new FakeClock();
+  const clock = new FakeTimers();
   const failing = new Set<string>();
   const logs: Array<Record<string, unknown>> = [];
   const scripts: Array<[string, string | undefined]> = [];
@@ -112,7 +75,10 @@ function harness(options: Partial<CheckerServiceOptions> & { state?: string } = 
     ...options,
   });
   const adapter = new Ipvsadm({ env });
-  return { service, clock, failing, logs, scripts, adapter, table: () => saved(adapter), advance: (ms) => clock.advance(ms, () => service.settled()) };
+  return { service, clock, failing, logs, scripts, adapter, table: () => saved(adapter), advance: (ms) => clock.advance(ms, async () => {
+    await turns(1);
+    await service.settled();
+  }) };
 }
 
 describe('CheckerService', () => {

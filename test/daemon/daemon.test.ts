@@ -18,29 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectorPair, LAB, until, type DirectorPair } from '../helpers/director-pair.js';
 import { cannotRun } from '../helpers/gate.js';
 import { cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
+import { labConfig } from '../helpers/lab-config.js';
 import { DaemonProcess } from './daemon-process.js';
 
-function vrrpConf(routerId: string, state: 'MASTER' | 'BACKUP', priority: number, extra = ''): string {
-  return `global_defs {
-  router_id ${routerId}
-  script_user root
-  enable_script_security
-}
-vrrp_instance VI_1 {${extra}
-  state ${state}
-  interface eth0
-  virtual_router_id 51
-  priority ${priority}
-  advert_int 1
-  authentication {
-    auth_type PASS
-    auth_pass lab51pw
-  }
-  virtual_ipaddress {
-    ${LAB.vip}/32 dev eth0
-  }
-}
-`;
+function vrrpConf(routerId: string, state: 'MASTER' | 'BACKUP', priority: number, instanceExtra = '', globalExtra = ''): string {
+  return labConfig({ routerId, state, priority, globalExtra: `\n  script_user root\n  enable_script_security${globalExtra}`, instanceExtra });
 }
 
 const reason = netnsUnavailableReason() ?? (spawnSync('arping', ['-V']).error ? 'arping (iputils-arping) is not installed' : undefined);
@@ -198,7 +180,7 @@ describe('daemon: signals and exit paths (real binary, two directors)', () => {
     writeFileSync(script, `#!/bin/sh\necho "$@" >> ${notes}\n`, { mode: 0o755 });
     const fifo = join(dir, 'fifo');
     const extra = `\n  track_interface {\n    eth1\n  }\n  notify ${script}\n  notify_master "${script} became-master"`;
-    writeFileSync(confA, vrrpConf('director1', 'MASTER', 150, extra).replace('  script_user root', `  script_user root\n  notify_fifo ${fifo}`));
+    writeFileSync(confA, vrrpConf('director1', 'MASTER', 150, extra, `\n  notify_fifo ${fifo}`));
     const fifoLines: string[] = [];
     a = launch('a');
     expect(await masterIs('a', 15_000), a.describe()).toBeDefined();

@@ -18,6 +18,7 @@ import { createDirectorPair, LAB, until, type DirectorPair } from '../helpers/di
 import { cannotRun } from '../helpers/gate.js';
 import { KeepalivedProcess } from '../helpers/keepalived-process.js';
 import { cleanupNetns, netnsUnavailableReason } from '../helpers/netns.js';
+import { labConfig } from '../helpers/lab-config.js';
 import { DaemonProcess } from './daemon-process.js';
 
 interface Variant {
@@ -34,23 +35,7 @@ const VARIANTS: Variant[] = [
 ];
 
 function conf(v: Variant, state: 'MASTER' | 'BACKUP', priority: number, self: string, peer: string): string {
-  const auth = v.version === 2 ? '\n  authentication {\n    auth_type PASS\n    auth_pass lab51pw\n  }' : '';
-  const unicast = v.unicast ? `\n  unicast_src_ip ${self}\n  unicast_peer {\n    ${peer}\n  }` : '';
-  return `global_defs {
-  router_id ${state.toLowerCase()}
-}
-vrrp_instance VI_1 {
-  state ${state}
-  interface eth0
-  virtual_router_id 51
-  version ${v.version}
-  priority ${priority}
-  advert_int ${v.advertInt}${auth}${unicast}
-  virtual_ipaddress {
-    ${LAB.vip}/32 dev eth0
-  }
-}
-`;
+  return labConfig({ state, priority, version: v.version, advertInt: v.advertInt, password: v.version === 2 ? 'lab51pw' : null, ...(v.unicast ? { unicast: { self, peer } } : {}) });
 }
 
 /** One director's VRRP speaker: ours or keepalived, started and killed the same way. */

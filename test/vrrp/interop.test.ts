@@ -26,6 +26,7 @@ import { HarnessProcess, compileHarness, type CompiledHarness } from './harness-
 import { cannotRun } from '../helpers/gate.js';
 import { until } from '../helpers/director-pair.js';
 import { KeepalivedProcess } from '../helpers/keepalived-process.js';
+import { labConfig } from '../helpers/lab-config.js';
 
 const VIP = '198.51.100.180';
 const A_ADDR = '198.51.100.11';
@@ -33,24 +34,7 @@ const B_ADDR = '198.51.100.12';
 const C_ADDR = '198.51.100.100';
 
 function conf(state: 'MASTER' | 'BACKUP', priority: number, routerId: string): string {
-  return `global_defs {
-  router_id ${routerId}
-}
-vrrp_instance VI_1 {
-  state ${state}
-  interface eth0
-  virtual_router_id 51
-  priority ${priority}
-  advert_int 1
-  authentication {
-    auth_type PASS
-    auth_pass 1111
-  }
-  virtual_ipaddress {
-    ${VIP}/32
-  }
-}
-`;
+  return labConfig({ state, priority, routerId, password: '1111' });
 }
 
 const reason =

@@ -2,7 +2,8 @@
 // packets built with the codec, every port call recorded with the time it
 // happened, timers that only move when told to. No root, no sleep.
 import { instanceParams } from '../../src/vrrp/fsm.js';
-import { InstanceRuntime, type BatchOutcome, type InstancePorts, type Notification, type RuntimeEvent, type Timers } from '../../src/vrrp/instance.js';
+import { InstanceRuntime, type BatchOutcome, type InstancePorts, type Notification, type RuntimeEvent } from '../../src/vrrp/instance.js';
+import { FakeTimers } from '../helpers/fake-timers.js';
 import { encodeAdvert, encodeIpv4Packet, type AdvertFields } from '../../src/vrrp/packet.js';
 import type { RuntimeConfig, VipDefinition, WireSettings } from '../../src/vrrp/params.js';
 
@@ -11,46 +12,10 @@ export const PEER = '198.51.100.11';
 export const VIP: VipDefinition = { address: '198.51.100.180', prefix: 32, family: 4, dev: 'eth0' };
 export const VIP_ID = '198.51.100.180/32 dev eth0';
 
-/** A clock that only moves when told to. */
-export class FakeTimers implements Timers {
-  private t = 0;
-  private seq = 0;
-  private pending = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  /**
-   * Move to `to`, running every timer due on the way in order. The fake ports
-   * answer at once, so their answers (promises) are let through before the
-   * clock moves on, as they would be in real time.
-   */
-  async advanceTo(to: number): Promise<void> {
-    await settle();
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.pending) if (e[1].at <= to && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.pending.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-      await settle();
-    }
-    this.t = to;
-  }
-}
+export { FakeTimers } from '../helpers/fake-timers.js';
 
 /** Let the pending effects run (the runtime's queue waits a loop turn per step). */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-}
+export { turns as settle } from '../helpers/fake-timers.js';
 
 export type Call =
   | { kind: 'advert'; t: number; destination: string; priority: number; message: Buffer }

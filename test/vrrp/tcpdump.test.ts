@@ -12,27 +12,16 @@ import { DaemonProcess } from '../daemon/daemon-process.js';
 import { createDirectorPair, LAB, until, type DirectorPair } from '../helpers/director-pair.js';
 import { cannotRun } from '../helpers/gate.js';
 import { KeepalivedProcess } from '../helpers/keepalived-process.js';
+import { labConfig } from '../helpers/lab-config.js';
 import { cleanupNetns, netnsUnavailableReason, type Netns } from '../helpers/netns.js';
 
 const CONFIGS = {
-  'VRRPv2, PASS, advert_int 1': { version: 2, advertInt: 1, auth: '\n  authentication {\n    auth_type PASS\n    auth_pass lab51pw\n  }' },
-  'VRRPv3, advert_int 0.1': { version: 3, advertInt: 0.1, auth: '' },
+  'VRRPv2, PASS, advert_int 1': { version: 2, advertInt: 1, password: 'lab51pw' },
+  'VRRPv3, advert_int 0.1': { version: 3, advertInt: 0.1, password: null },
 } as const;
 
-function conf(version: number, advertInt: number, auth: string): string {
-  return `vrrp_instance VI_1 {
-  state MASTER
-  interface eth0
-  virtual_router_id 51
-  version ${version}
-  priority 150
-  advert_int ${advertInt}${auth}
-  virtual_ipaddress {
-    ${LAB.vip}/32 dev eth0
-    198.51.100.181/32 dev eth0
-  }
-}
-`;
+function conf(version: 2 | 3, advertInt: number, password: string | null): string {
+  return labConfig({ state: 'MASTER', priority: 150, version, advertInt, password, vips: [LAB.vip, '198.51.100.181'] });
 }
 
 /** Two VRRP packets from director 1 as tcpdump -v decodes them, IP id masked. */
@@ -73,7 +62,7 @@ describe('tcpdump decodes keepalived-ts adverts exactly as keepalived 2.2.7 adve
 
   for (const [name, c] of Object.entries(CONFIGS)) {
     it(name, async () => {
-      const text = conf(c.version, c.advertInt, c.auth);
+      const text = conf(c.version, c.advertInt, c.password);
       const ka = KeepalivedProcess.start(lab.a, dir, `ka-${c.version}`, text, ['-P']);
       expect(await until(() => lab.holders().includes('a'), 15_000), ka.log).toBeDefined();
       const theirs = await capture(lab.b);
