@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { fileURLToPath } from 'node:url';
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

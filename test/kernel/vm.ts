@@ -15,10 +15,11 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Netns } from '../helpers/netns.js';
-import { transpileProject } from './transpile.js';
+import { REPO_ROOT, transpileProject } from './transpile.js';
+
+export { REPO_ROOT };
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = join(HERE, '..', '..');
 const BUILD_SCRIPT = join(HERE, 'build-image.sh');
 const AGENT = join(HERE, 'guest', 'agent.mjs');
 const QEMU = process.env.KTS_QEMU ?? 'qemu-system-x86_64';
