@@ -151,3 +151,43 @@ export function formatOperation(op: IpvsOperation): string {
 export function formatBatch(operations: readonly IpvsOperation[]): string {
   return operations.map((op) => `${formatOperation(op)}\n`).join('');
 }
+
+/**
+ * The table after `operations` have been applied to `table` (as ipvsadm -R
+ * applies them): what the reconciler believes the kernel holds after a batch
+ * that succeeded, so the next change needs no `ipvsadm -Sn` first. Pure.
+ */
+export function applyOperations(table: IpvsTable, operations: readonly IpvsOperation[]): IpvsTable {
+  const services = new Map(table.services.map((s) => [serviceKeyText(s.key), { ...s, destinations: [...s.destinations] }]));
+  for (const op of operations) {
+    const key = serviceKeyText(op.kind === 'add-service' || op.kind === 'edit-service' ? op.service.key : op.service);
+    const current = services.get(key);
+    switch (op.kind) {
+      case 'add-service':
+        services.set(key, { ...op.service, destinations: [] });
+        break;
+      case 'edit-service':
+        if (current) services.set(key, { ...op.service, destinations: current.destinations });
+        break;
+      case 'delete-service':
+        services.delete(key);
+        break;
+      case 'add-destination':
+      case 'edit-destination': {
+        if (!current) break;
+        const dKey = destinationKeyText(op.destination);
+        const at = current.destinations.findIndex((d) => destinationKeyText(d) === dKey);
+        if (at >= 0) current.destinations[at] = op.destination;
+        else current.destinations.push(op.destination);
+        break;
+      }
+      case 'delete-destination': {
+        if (!current) break;
+        const dKey = destinationKeyText(op.destination);
+        current.destinations = current.destinations.filter((d) => destinationKeyText(d) !== dKey);
+        break;
+      }
+    }
+  }
+  return { services: [...services.values()] };
+}

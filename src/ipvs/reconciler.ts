@@ -1,6 +1,8 @@
 // Keeps the live IPVS table equal to what the config and the real servers'
-// health ask for: each pass reads the table (`ipvsadm -Sn`), computes the
-// desired one, diffs, and applies the difference as one `ipvsadm -R`. It
+// health ask for: a pass computes the desired table, diffs it with the table
+// as it stands, and applies the difference as one `ipvsadm -R`. The table is
+// read (`ipvsadm -Sn`) on the first pass, after a failure and on repair();
+// otherwise it is the one our last batch left, so a change costs one process. It
 // remembers what it owns (so it removes only that, and leaves others' entries
 // alone) and the quorum state of each virtual server between passes.
 //
@@ -11,7 +13,7 @@
 // waits for it.
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { desiredState } from './desired.js';
-import { diffTables, teardownOperations, type IpvsOperation } from './diff.js';
+import { applyOperations, diffTables, teardownOperations, type IpvsOperation } from './diff.js';
 import type { HealthMap, QuorumState, QuorumStates } from './health-view.js';
 import type { Ipvsadm, IpvsadmFailure } from './ipvsadm.js';
 import { destinationId, serviceKeyText, usesThresholds, type IpvsTable, type TableKeys } from './table.js';
@@ -76,6 +78,13 @@ export class IpvsReconciler {
   private ownedKeys: TableKeys = NOTHING;
   private quorumStates: QuorumStates = new Map();
   private last: { config: KeepalivedConfig; health: HealthMap } | undefined;
+  /**
+   * The table as it is after our last successful batch (the one read, with
+   * our operations applied): the next change is diffed against it, so it
+   * costs one ipvsadm process, not a read of the whole table first. Dropped
+   * after any failure; repair() and the first pass read the real one.
+   */
+  private known: IpvsTable | undefined;
   private failuresInRow = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly warned = new Set<string>();
@@ -118,22 +127,31 @@ export class IpvsReconciler {
     return this.serial(() => this.pass(config, health));
   }
 
-  /** Repair drift: the last apply() again (nothing to do before the first). */
+  /** Repair drift: read the real table and apply the last apply() again (nothing to do before the first). */
   repair(): Promise<ReconcileOutcome> {
     const last = this.last;
     if (!last) return Promise.resolve({ ok: true, operations: [], processes: 0, quorumChanges: [], warnings: [] });
-    return this.serial(() => this.pass(last.config, last.health));
+    return this.serial(() => {
+      this.known = undefined;
+      return this.pass(last.config, last.health);
+    });
+  }
+
+  /** The next pass reads the real table (periodic drift repair). */
+  forget(): void {
+    this.known = undefined;
   }
 
   /** Remove every entry we own that is still in the table; others' entries stay. */
   teardown(): Promise<ReconcileOutcome> {
     return this.serial(async () => {
-      const live = await this.adapter.read();
-      this.stats.reads++;
-      this.stats.processes++;
-      if (!live.ok) return this.failed(live.failure, [], 1);
+      // Deletes services: the real table, not what we remember.
+      this.known = undefined;
+      const live = await this.current(false);
+      if (!live.ok) return this.failed(live.failure, [], live.reads);
       const operations = teardownOperations(live.table, deletable(live.table, this.ownedKeys));
-      const outcome = await this.run(operations, 1, []);
+      const outcome = await this.run(operations, live.reads, []);
+      this.known = undefined;
       if (outcome.ok) this.ownedKeys = NOTHING;
       return outcome;
     });
@@ -148,20 +166,36 @@ export class IpvsReconciler {
     const warnings = desired.warnings.filter((w) => !this.warned.has(w));
     for (const w of warnings) this.warned.add(w);
 
-    const thresholds = usesThresholds(desired.table);
+    // Everything the config describes is ours (adopted when it exists), and so is what we owned before.
+    const owned = union(this.ownedKeys, desired.managed);
+    let live = await this.current(usesThresholds(desired.table));
+    let reads = live.reads;
+    if (!live.ok) return { ...this.failed(live.failure, [], reads), quorumChanges, warnings };
+    let diff = diffTables(live.table, desired.table, deletable(live.table, owned));
+    // Deleting a whole service takes every destination in it: only on a table
+    // read now, never on what we remember (someone may have added to it).
+    if (live.reads === 0 && diff.operations.some((op) => op.kind === 'delete-service')) {
+      this.known = undefined;
+      live = await this.current(usesThresholds(desired.table));
+      reads += live.reads;
+      if (!live.ok) return { ...this.failed(live.failure, [], reads), quorumChanges, warnings };
+      diff = diffTables(live.table, desired.table, deletable(live.table, owned));
+    }
+    const outcome = await this.run(diff.operations, reads, warnings);
+    this.known = outcome.ok ? applyOperations(live.table, diff.operations) : undefined;
+    // Left-overs of an earlier config stay ours until they are gone.
+    this.ownedKeys = outcome.ok ? union(diff.owned, desired.managed) : owned;
+    return { ...outcome, quorumChanges };
+  }
+
+  /** The table we know after our last batch, or the live one read now (`reads`: ipvsadm processes used). */
+  private async current(thresholds: boolean): Promise<({ ok: true; table: IpvsTable } | { ok: false; failure: IpvsadmFailure }) & { reads: number }> {
+    if (this.known) return { ok: true, table: this.known, reads: 0 };
     const live = await this.adapter.read({ thresholds });
     const reads = thresholds ? 2 : 1;
     this.stats.reads++;
     this.stats.processes += reads;
-    if (!live.ok) return { ...this.failed(live.failure, [], reads), quorumChanges, warnings };
-
-    // Everything the config describes is ours (adopted when it exists), and so is what we owned before.
-    const owned = union(this.ownedKeys, desired.managed);
-    const diff = diffTables(live.table, desired.table, deletable(live.table, owned));
-    const outcome = await this.run(diff.operations, reads, warnings);
-    // Left-overs of an earlier config stay ours until they are gone.
-    this.ownedKeys = outcome.ok ? union(diff.owned, desired.managed) : owned;
-    return { ...outcome, quorumChanges };
+    return { ...live, reads };
   }
 
   private async run(operations: IpvsOperation[], reads: number, warnings: string[]): Promise<ReconcileOutcome> {

@@ -4,7 +4,7 @@
 // is there, nobody else's entries were touched, and a second diff is empty.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffTables, formatBatch, teardownOperations } from '../../src/ipvs/diff.js';
+import { applyOperations, diffTables, formatBatch, teardownOperations } from '../../src/ipvs/diff.js';
 import {
   destinationId,
   formatSave,
@@ -243,6 +243,8 @@ describe('diff batches on the emulated ipvsadm', () => {
           }
         }
         expect(diffTables(after, desired, owned).operations).toEqual([]);
+        // What the reconciler remembers instead of reading the table again is what ipvsadm shows.
+        expect(sorted(applyOperations(live, operations))).toBe(sorted(after));
       }),
       { numRuns: 300 },
     );

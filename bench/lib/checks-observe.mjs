@@ -1,0 +1,187 @@
+// What bench/checks.mjs watches: a daemon's JSON log lines, the emulated
+// IPVS table (the emulator's state file, as it changes), the ipvsadm runs
+// (the log of the counting wrapper), and /proc figures of a process.
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const wallNow = () => performance.timeOrigin + performance.now();
+
+/** A child's stdout as parsed JSON lines (others kept as text), with a way to wait for one. */
+export class JsonLines {
+  constructor(stream) {
+    this.records = [];
+    this.text = [];
+    this.waiters = new Set();
+    let buffered = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d) => {
+      buffered += d;
+      const parts = buffered.split('\n');
+      buffered = parts.pop();
+      for (const line of parts) {
+        if (!line) continue;
+        try {
+          this.records.push(JSON.parse(line));
+        } catch {
+          this.text.push(line);
+        }
+      }
+      for (const w of [...this.waiters]) w();
+    });
+  }
+
+  /** The first record from index `from` on that matches, or undefined after timeoutMs. */
+  async waitFor(pred, timeoutMs, from = 0) {
+    const deadline = wallNow() + timeoutMs;
+    let i = from;
+    for (;;) {
+      for (; i < this.records.length; i++) if (pred(this.records[i])) return this.records[i];
+      const left = deadline - wallNow();
+      if (left <= 0) return undefined;
+      await new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const t = setTimeout(done, left);
+        this.waiters.add(done);
+      });
+    }
+  }
+
+  /** The last `n` lines, for error messages. */
+  tail(n) {
+    return [...this.records.slice(-n).map((r) => JSON.stringify(r)), ...this.text.slice(-n)].join('\n');
+  }
+}
+
+/**
+ * The emulated table, version by version: polls the emulator's state file
+ * and, on each new version, hands its destinations (`address:port` ->
+ * weight) and its write time (the file's mtime) to the trackers.
+ */
+export class TableWatch {
+  constructor(path, everyMs = 5) {
+    this.path = path;
+    this.everyMs = everyMs;
+    this.stamp = '';
+    this.current = new Map();
+    this.versions = 0;
+    this.trackers = new Set();
+    this.timer = setInterval(() => this.poll(), everyMs);
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    for (const t of this.trackers) t.finish();
+  }
+
+  poll() {
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch {
+      return;
+    }
+    const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    if (stamp === this.stamp) return;
+    let table;
+    try {
+      table = JSON.parse(readFileSync(this.path, 'utf8'));
+    } catch {
+      return; // replaced while read: the next poll sees the new one
+    }
+    this.stamp = stamp;
+    this.versions++;
+    const dests = new Map();
+    for (const s of table.services) for (const d of s.dests) dests.set(`${d.addr}:${d.port}`, d.weight);
+    this.current = dests;
+    for (const t of this.trackers) t.see(dests, st.mtimeMs);
+  }
+
+  /**
+   * When each of `ids` first satisfies `pred(weight | undefined)` in a
+   * version written from now on (or already does in the current one, at
+   * `alreadyAt`): resolves with Map id -> wall ms, complete or at timeoutMs.
+   */
+  until(ids, pred, timeoutMs) {
+    return new Promise((resolve) => {
+      const pending = new Set(ids);
+      const at = new Map();
+      const tracker = {
+        see: (dests, mtime) => {
+          for (const id of pending) {
+            if (pred(dests.get(id))) {
+              at.set(id, mtime);
+              pending.delete(id);
+            }
+          }
+          if (pending.size === 0) tracker.finish();
+        },
+        finish: () => {
+          clearTimeout(timer);
+          this.trackers.delete(tracker);
+          resolve(at);
+        },
+      };
+      const timer = setTimeout(() => tracker.finish(), timeoutMs);
+      this.trackers.add(tracker);
+    });
+  }
+}
+
+/**
+ * An ipvsadm that runs the real one (here: the emulator) and appends one
+ * line per run to `logFile`: start and end (epoch ns), exit status, arguments.
+ */
+export function writeCountingIpvsadm(path, ipvsadm, logFile) {
+  writeFileSync(
+    path,
+    `#!/bin/sh
+# bench/checks.mjs: count and time every ipvsadm run.
+start=$(date +%s%N)
+'${ipvsadm}' "$@"
+rc=$?
+echo "$start $(date +%s%N) $rc $*" >> '${logFile}'
+exit $rc
+`,
+  );
+  chmodSync(path, 0o755);
+}
+
+/** The runs the counting wrapper logged: { start, end (wall ms), rc, args }. */
+export function ipvsadmRuns(logFile) {
+  if (!existsSync(logFile)) return [];
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [start, end, rc, ...args] = line.split(' ');
+      return { start: Number(BigInt(start) / 1000n) / 1000, end: Number(BigInt(end) / 1000n) / 1000, rc: Number(rc), args: args.join(' ') };
+    });
+}
+
+let clockTicks;
+/** CPU seconds of the process itself (utime + stime; not its children, so not the ipvsadm runs). */
+export function cpuSeconds(pid) {
+  clockTicks ??= 100; // USER_HZ on Linux
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / clockTicks;
+}
+
+/** Resident set now and at its peak, in MB. */
+export function memoryMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** Min, median, 95th percentile and max of some numbers. */
+export function summary(values) {
+  const v = [...values].filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return { n: 0 };
+  const q = (p) => v[Math.min(v.length - 1, Math.floor(p * (v.length - 1) + 0.5))];
+  return { n: v.length, min: v[0], median: q(0.5), p95: q(0.95), max: v[v.length - 1] };
+}
