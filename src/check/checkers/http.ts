@@ -95,9 +95,12 @@ export async function httpGet(req: HttpGetRequest, signal: AbortSignal): Promise
     const digest = raw ? raw.hex() : decoded?.digest('hex');
     return { status: res.statusCode, bodyBytes, ...(digest !== undefined ? { digest } : {}) };
   } catch (err) {
+    client.destroy().catch(() => {});
     throw new HttpGetError(describeError(err));
   } finally {
-    client.destroy().catch(() => {});
+    // After a complete response a graceful close has nothing to cancel; destroy() builds an error
+    // (with its stack trace) for every check, a fifth of HTTP_GET's CPU at scale.
+    if (!client.destroyed) client.close().catch(() => {});
   }
 }
 
