@@ -9,6 +9,8 @@ export interface RawSocket {
   on(event: 'close', fn: () => void): void;
   setOption(level: number, option: number, value: number | Buffer, length?: number): void;
   send(buffer: Buffer, offset: number, length: number, address: string, callback: (error: Error | null, bytes: number) => void): void;
+  /** Stop reading (the socket then only waits to be writable). */
+  pauseRecv(): RawSocket;
   close(): void;
 }
 

@@ -1,4 +1,5 @@
-// Adapter: one raw IP socket (protocol 112) per interface and address family,
+// Adapter: raw IP sockets (protocol 112) per interface and address family (one
+// that receives, one that sends; see open()),
 // over the `raw-socket` package.
 //
 // IPv4: the socket has IP_HDRINCL and we build the header as keepalived does
@@ -25,11 +26,12 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { endianness } from 'node:os';
 import { encodeIpv4Packet, ipv4ToBytes, ipv6ToBytes, IPPROTO_VRRP, VRRP_CHECKSUM_OFFSET, VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6, VRRP_TOS, VRRP_TTL } from '../vrrp/packet.js';
-import { loadRawSocket, type RawSocket } from './raw-socket.js';
+import { loadRawSocket, type RawSocket, type RawSocketModule } from './raw-socket.js';
 
 // Socket option numbers from <linux/in.h>, <linux/in6.h>, <asm-generic/socket.h>.
 const SOL_SOCKET = 1;
 const SO_BINDTODEVICE = 25;
+const SO_RCVBUF = 8;
 const IPPROTO_IP = 0;
 const IPPROTO_IPV6 = 41;
 const IP_TOS = 1;
@@ -93,6 +95,78 @@ function uint32(value: number): Buffer {
   return b;
 }
 
+function closeQuietly(socket: RawSocket): void {
+  try {
+    socket.close();
+  } catch {
+    /* already closed */
+  }
+}
+
+/** A raw VRRP socket with every option set (the group joined if `join`), or why not. */
+function createConfigured(raw: RawSocketModule, options: VrrpSocketOptions, group: string, join: boolean): RawSocket | string {
+  const family = options.family;
+  let socket: RawSocket;
+  try {
+    socket = raw.createSocket({ protocol: IPPROTO_VRRP, addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6 });
+  } catch (e) {
+    return `cannot create a raw socket: ${(e as Error).message}`;
+  }
+  // Until the VrrpSocket exists, an asynchronous error must not go unheard.
+  socket.on('error', () => {});
+  let step = '';
+  try {
+    step = 'SO_BINDTODEVICE';
+    const name = Buffer.from(`${options.interface}\0`);
+    socket.setOption(SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
+    if (family === 4) {
+      const local = ipv4ToBytes(options.sourceAddress!)!;
+      step = 'IP_HDRINCL';
+      socket.setOption(IPPROTO_IP, IP_HDRINCL, 1);
+      // Inert while IP_HDRINCL is on (our header carries TOS and TTL), but
+      // the socket stays right should the header ever be left to the kernel.
+      step = 'IP_TOS';
+      socket.setOption(IPPROTO_IP, IP_TOS, VRRP_TOS);
+      step = 'IP_TTL';
+      socket.setOption(IPPROTO_IP, IP_TTL, options.unicastTtl ?? VRRP_TTL);
+      step = 'IP_MULTICAST_TTL';
+      socket.setOption(IPPROTO_IP, IP_MULTICAST_TTL, Buffer.from([VRRP_TTL]), 1);
+      step = 'IP_MULTICAST_IF';
+      socket.setOption(IPPROTO_IP, IP_MULTICAST_IF, local, 4);
+      step = 'IP_MULTICAST_LOOP';
+      socket.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, Buffer.from([0]), 1);
+      if (join) {
+        step = `IP_ADD_MEMBERSHIP ${group} on ${options.sourceAddress}`;
+        const mreq = Buffer.concat([ipv4ToBytes(group)!, local]);
+        socket.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq, mreq.length);
+      }
+    } else {
+      const ifindex = options.ifindex!;
+      step = 'IPV6_CHECKSUM';
+      socket.setOption(IPPROTO_IPV6, IPV6_CHECKSUM, VRRP_CHECKSUM_OFFSET);
+      step = 'IPV6_TCLASS';
+      socket.setOption(IPPROTO_IPV6, IPV6_TCLASS, VRRP_TOS);
+      step = 'IPV6_MULTICAST_HOPS';
+      socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, VRRP_TTL);
+      step = 'IPV6_UNICAST_HOPS';
+      socket.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, options.unicastTtl ?? VRRP_TTL);
+      step = 'IPV6_MULTICAST_IF';
+      socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_IF, uint32(ifindex), 4);
+      step = 'IPV6_MULTICAST_LOOP';
+      socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
+      if (join) {
+        step = `IPV6_ADD_MEMBERSHIP ${group} on index ${ifindex}`;
+        const mreq = Buffer.concat([ipv6ToBytes(group)!, uint32(ifindex)]);
+        socket.setOption(IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq, mreq.length);
+      }
+    }
+  } catch (e) {
+    closeQuietly(socket);
+    return `${step} on ${options.interface}: ${(e as Error).message}`;
+  }
+  return socket;
+}
+
 export class VrrpSocket {
   readonly interface: string;
   readonly family: 4 | 6;
@@ -105,7 +179,8 @@ export class VrrpSocket {
   private errorListeners: ((error: string) => void)[] = [];
 
   private constructor(
-    private readonly raw: RawSocket,
+    private readonly receiver: RawSocket,
+    private readonly sender: RawSocket,
     options: VrrpSocketOptions,
     group: string,
   ) {
@@ -114,19 +189,21 @@ export class VrrpSocket {
     this.group = group;
     this.source = options.sourceAddress;
     this.unicastTtl = options.unicastTtl ?? VRRP_TTL;
-    raw.on('message', (buffer, source) => {
+    receiver.on('message', (buffer, source) => {
       // raw-socket reuses its receive buffer: copy before anyone keeps it.
       const packet: ReceivedPacket = { family: this.family, bytes: Buffer.from(buffer), source, interface: this.interface, receivedAt: performance.now() };
       for (const fn of this.packetListeners) fn(packet);
     });
-    raw.on('error', (error) => {
-      // raw-socket closes the socket after an error.
-      this.closed = true;
-      this.reportError(`socket on ${this.interface} failed: ${error.message}`);
-    });
-    raw.on('close', () => {
-      this.closed = true;
-    });
+    for (const raw of [receiver, sender]) {
+      raw.on('error', (error) => {
+        // raw-socket closes the socket after an error.
+        this.closed = true;
+        this.reportError(`socket on ${this.interface} failed: ${error.message}`);
+      });
+      raw.on('close', () => {
+        this.closed = true;
+      });
+    }
   }
 
   /** Open and configure the socket; every failure is returned, nothing is left open. */
@@ -144,69 +221,25 @@ export class VrrpSocket {
     if (family === 6 && (options.ifindex === undefined || !Number.isInteger(options.ifindex) || options.ifindex <= 0)) {
       return { ok: false, error: `IPv6 needs the interface index (got ${String(options.ifindex)})` };
     }
-    let socket: RawSocket;
-    try {
-      socket = raw.createSocket({ protocol: IPPROTO_VRRP, addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6 });
-    } catch (e) {
-      return { ok: false, error: `cannot create a raw socket: ${(e as Error).message}` };
+    // Two sockets: raw-socket reports a socket ready to send only while it has
+    // nothing to read, so on a busy segment a socket that also receives could
+    // never send (seen under load: no advert for minutes). The sending one
+    // does not read at all.
+    const receiver = createConfigured(raw, options, group, options.join ?? true);
+    if (typeof receiver === 'string') return { ok: false, error: receiver };
+    const sender = createConfigured(raw, options, group, false);
+    if (typeof sender === 'string') {
+      closeQuietly(receiver);
+      return { ok: false, error: sender };
     }
-    // Until the VrrpSocket exists, an asynchronous error must not go unheard.
-    socket.on('error', () => {});
-    let step = '';
+    sender.pauseRecv();
     try {
-      step = 'SO_BINDTODEVICE';
-      const name = Buffer.from(`${options.interface}\0`);
-      socket.setOption(SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
-      if (family === 4) {
-        const local = ipv4ToBytes(options.sourceAddress!)!;
-        step = 'IP_HDRINCL';
-        socket.setOption(IPPROTO_IP, IP_HDRINCL, 1);
-        // Inert while IP_HDRINCL is on (our header carries TOS and TTL), but
-        // the socket stays right should the header ever be left to the kernel.
-        step = 'IP_TOS';
-        socket.setOption(IPPROTO_IP, IP_TOS, VRRP_TOS);
-        step = 'IP_TTL';
-        socket.setOption(IPPROTO_IP, IP_TTL, options.unicastTtl ?? VRRP_TTL);
-        step = 'IP_MULTICAST_TTL';
-        socket.setOption(IPPROTO_IP, IP_MULTICAST_TTL, Buffer.from([VRRP_TTL]), 1);
-        step = 'IP_MULTICAST_IF';
-        socket.setOption(IPPROTO_IP, IP_MULTICAST_IF, local, 4);
-        step = 'IP_MULTICAST_LOOP';
-        socket.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, Buffer.from([0]), 1);
-        if (options.join ?? true) {
-          step = `IP_ADD_MEMBERSHIP ${group} on ${options.sourceAddress}`;
-          const mreq = Buffer.concat([ipv4ToBytes(group)!, local]);
-          socket.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq, mreq.length);
-        }
-      } else {
-        const ifindex = options.ifindex!;
-        step = 'IPV6_CHECKSUM';
-        socket.setOption(IPPROTO_IPV6, IPV6_CHECKSUM, VRRP_CHECKSUM_OFFSET);
-        step = 'IPV6_TCLASS';
-        socket.setOption(IPPROTO_IPV6, IPV6_TCLASS, VRRP_TOS);
-        step = 'IPV6_MULTICAST_HOPS';
-        socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, VRRP_TTL);
-        step = 'IPV6_UNICAST_HOPS';
-        socket.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, options.unicastTtl ?? VRRP_TTL);
-        step = 'IPV6_MULTICAST_IF';
-        socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_IF, uint32(ifindex), 4);
-        step = 'IPV6_MULTICAST_LOOP';
-        socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
-        if (options.join ?? true) {
-          step = `IPV6_ADD_MEMBERSHIP ${group} on index ${ifindex}`;
-          const mreq = Buffer.concat([ipv6ToBytes(group)!, uint32(ifindex)]);
-          socket.setOption(IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq, mreq.length);
-        }
-      }
-    } catch (e) {
-      try {
-        socket.close();
-      } catch {
-        /* already closed */
-      }
-      return { ok: false, error: `${step} on ${options.interface}: ${(e as Error).message}` };
+      // The kernel still queues what arrives for it: keep that queue minimal.
+      sender.setOption(SOL_SOCKET, SO_RCVBUF, 1);
+    } catch {
+      /* only a memory saving */
     }
-    return { ok: true, socket: new VrrpSocket(socket, options, group) };
+    return { ok: true, socket: new VrrpSocket(receiver, sender, options, group) };
   }
 
   /** Called with every packet received on the interface. */
@@ -247,7 +280,7 @@ export class VrrpSocket {
     }
     return new Promise((resolve) => {
       try {
-        this.raw.send(bytes, 0, bytes.length, destination, (error, sent) => {
+        this.sender.send(bytes, 0, bytes.length, destination, (error, sent) => {
           resolve(error ? { ok: false, error: error.message } : { ok: true, bytes: sent });
         });
       } catch (e) {
@@ -259,11 +292,8 @@ export class VrrpSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.raw.close();
-    } catch {
-      /* already closed */
-    }
+    closeQuietly(this.receiver);
+    closeQuietly(this.sender);
   }
 
   private reportError(error: string): void {

@@ -110,6 +110,8 @@ export interface Counters {
   vipErrors: number;
   garpSent: number;
   garpErrors: number;
+  /** Lower-priority GARP bursts not sent because one was sent less than a second before. */
+  garpSkipped: number;
   /** State changes, by target state. */
   transitions: Record<string, number>;
 }
@@ -121,6 +123,8 @@ export interface IncomingPacket {
   /** IPv6: the source the kernel reported (IPv4 takes it from the header). */
   source?: string;
 }
+
+const LOWER_PRIO_GARP_MIN_GAP_MS = 1000;
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -134,6 +138,8 @@ export interface GroupStepper {
 export class InstanceRuntime {
   private fsm: InstanceState;
   private group: GroupStepper | undefined;
+  private lowerPrioGarpAt = -Infinity;
+  private lowerPrioGarpBusy = false;
   private readonly timers: Timers;
   private timer: unknown = undefined;
   private leaseTimer: unknown = undefined;
@@ -151,6 +157,7 @@ export class InstanceRuntime {
     vipErrors: 0,
     garpSent: 0,
     garpErrors: 0,
+    garpSkipped: 0,
     transitions: {},
   };
 
@@ -309,10 +316,27 @@ export class InstanceRuntime {
       case 'remove-vips':
         return this.enqueue(() => this.changeVips('remove', this.definitions(e.vips)));
       case 'send-garp': {
+        // A master answers every lower-priority advert with a burst; under a
+        // flood of them (a peer that keeps claiming master) that would be a
+        // process storm: at most one such burst per second, none while one runs.
+        if (e.reason === 'lower-priority') {
+          const now = this.timers.now();
+          if (this.lowerPrioGarpBusy || now - this.lowerPrioGarpAt < LOWER_PRIO_GARP_MIN_GAP_MS) {
+            this.counters.garpSkipped++;
+            return;
+          }
+          this.lowerPrioGarpAt = now;
+          this.lowerPrioGarpBusy = true;
+        }
         const defs = this.definitions(e.vips);
+        const lowerPrio = e.reason === 'lower-priority';
         return this.enqueue(() => {
           // Started after the queued address changes, not waited for.
-          this.track(this.sendGarp(defs, e.count));
+          this.track(
+            this.sendGarp(defs, e.count).finally(() => {
+              if (lowerPrio) this.lowerPrioGarpBusy = false;
+            }),
+          );
         });
       }
       case 'notify':

@@ -10,7 +10,7 @@ import type { Counters } from '../../src/vrrp/instance.js';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
 function counters(over: Partial<Counters> = {}): Counters {
-  return { received: 0, accepted: 0, dropped: {}, advertsSent: 2, advertErrors: 0, vipErrors: 0, garpSent: 0, garpErrors: 0, transitions: { backup: 1, master: 1 }, ...over };
+  return { received: 0, accepted: 0, dropped: {}, advertsSent: 2, advertErrors: 0, vipErrors: 0, garpSent: 0, garpErrors: 0, garpSkipped: 0, transitions: { backup: 1, master: 1 }, ...over };
 }
 
 const zero = { releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0 };

@@ -50,6 +50,28 @@ describe('InstanceRuntime', () => {
     expect(rt.state).toBe('master');
   });
 
+  it('a flood of lower-priority adverts gets adverts back every time but at most one GARP burst a second', async () => {
+    const { rt, timers, calls } = setup({ priority: 200, initialState: 'MASTER' });
+    rt.start();
+    const t0 = masterDownInterval(2, 200, 100);
+    await timers.advanceTo(t0 + 10_000);
+    await rt.idle();
+    const before = calls.length;
+    // A peer that keeps claiming master at a lower priority, 20 adverts a second for 2 s.
+    for (let t = t0 + 10_050; t <= t0 + 12_000; t += 50) {
+      await timers.advanceTo(t);
+      rt.receive(packet({ priority: 50 }));
+    }
+    await rt.idle();
+    const after = calls.slice(before);
+    expect(after.filter((c) => c.kind === 'advert' && c.priority === 200).length).toBeGreaterThanOrEqual(39);
+    const bursts = after.filter((c) => c.kind === 'garp').map((c) => c.t);
+    expect(bursts.length).toBeGreaterThanOrEqual(1);
+    expect(bursts.length).toBeLessThanOrEqual(2);
+    expect(rt.stats.garpSkipped).toBeGreaterThan(30);
+    expect(rt.state).toBe('master');
+  });
+
   it('takes over about Skew_Time after the master\'s priority-0 advert', async () => {
     const { rt, timers, calls } = setup();
     rt.start();
