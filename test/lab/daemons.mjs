@@ -3,7 +3,7 @@
 // a director's namespace, with pid files in the run's temporary directory
 // (never /run). A daemon is only ever signalled by pid: its own, or those of
 // its process tree read from /proc.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,17 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const KEEPALIVED_TS = join(REPO, 'bin', 'keepalived-ts.js');
 export const IPVSADM_EMULATOR = join(REPO, 'test', 'ipvs', 'emulator', 'ipvsadm');
 
+/**
+ * The pid file names of a daemon on `host`, emptied first: a daemon killed
+ * with -9 leaves its files, and a reused pid in one makes the next start say
+ * "daemon is already running".
+ */
+function freshPidFiles(dir, host, names) {
+  const pid = (f) => join(dir, `${host}.${f}.pid`);
+  for (const f of names) rmSync(pid(f), { force: true });
+  return pid;
+}
+
 export class Daemon {
   /**
    * keepalived-ts on `host`. Options: conf (file), dir (for pid files and the
@@ -20,14 +31,14 @@ export class Daemon {
    * environment, e.g. IPVSADM_EMULATOR_STATE).
    */
   static keepalivedTs(lab, host, { conf, dir, args = [], env = {} }) {
-    const pid = (f) => join(dir, `${host}.${f}.pid`);
+    const pid = freshPidFiles(dir, host, ['main', 'vrrp', 'checkers']);
     const argv = [process.execPath, KEEPALIVED_TS, '-n', '-f', conf, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('checkers'), ...args];
     return new Daemon(lab, host, 'keepalived-ts', argv, join(dir, `${host}.keepalived-ts.log`), env);
   }
 
   /** Debian's keepalived on `host` (-n -l -D, private pid files). */
   static keepalived(lab, host, { conf, dir, args = [] }) {
-    const pid = (f) => join(dir, `${host}.${f}.pid`);
+    const pid = freshPidFiles(dir, host, ['main', 'vrrp', 'checkers', 'bfd']);
     const argv = ['keepalived', '-n', '-l', '-D', '-f', conf, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('checkers'), '-b', pid('bfd'), ...args];
     return new Daemon(lab, host, 'keepalived', argv, join(dir, `${host}.keepalived.log`), {});
   }
