@@ -11,14 +11,14 @@
 // leave and nothing answers: a connect timeout) and 203.0.113.98 is
 // unreachable (the kernel refuses at once).
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { Netns, runCommand } from '../helpers/netns.js';
+import { transpileProject } from '../helpers/transpile.js';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { REPO_ROOT } from '../helpers/transpile.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 export const ADDR = {
@@ -43,28 +43,6 @@ export const ADDR = {
 export const SMALL_TIMERS = { delayLoop: 1000, connectTimeout: 1000, retry: 1, delayBeforeRetry: 1000 } as const;
 export const DOWN_BOUND = SMALL_TIMERS.delayLoop + SMALL_TIMERS.connectTimeout + SMALL_TIMERS.retry * SMALL_TIMERS.delayBeforeRetry;
 export const UP_BOUND = SMALL_TIMERS.delayLoop + SMALL_TIMERS.connectTimeout;
-
-/** Transpile all of src/**.ts to JavaScript under `dir` (type-only imports vanish), so whatever the checkers import is there. */
-function compileCheckSources(dir: string): void {
-  const srcRoot = join(REPO_ROOT, 'src');
-  const walk = (d: string): string[] =>
-    readdirSync(d).flatMap((f) => {
-      const p = join(d, f);
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
-    });
-  for (const file of walk(srcRoot)) {
-    const out = ts.transpileModule(readFileSync(file, 'utf8'), {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
-    });
-    const target = join(dir, 'src', relative(srcRoot, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, out.outputText);
-  }
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-  // So that `import 'undici'` resolves from the temporary directory.
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-}
 
 /** Collects a child's stdout as lines and lets a test wait for one. */
 export class LineReader {
@@ -205,7 +183,7 @@ export class CheckLab {
     let lb: Netns | undefined;
     let rs: Netns | undefined;
     try {
-      compileCheckSources(dir);
+      transpileProject(dir);
       lb = Netns.create(`${label}-lb`);
       rs = Netns.create(`${label}-rs`);
       lb.addVeth('lb0', { peer: 'rs0', peerNs: rs });

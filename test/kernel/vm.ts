@@ -15,7 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Netns } from '../helpers/netns.js';
-import { REPO_ROOT, transpileProject } from './transpile.js';
+import { REPO_ROOT, transpileProject } from '../helpers/transpile.js';
 
 export { REPO_ROOT };
 
@@ -165,7 +165,7 @@ function installExitHook(): void {
 export class Vm {
   /** Host directory shared read-write with the guest at the same path. */
   readonly exchangeDir: string;
-  /** With `withProject`: the current src/ as JavaScript (transpile.ts), at the same path in the guest. */
+  /** With `withProject`: the current src/ as JavaScript (test/helpers/transpile.ts), at the same path in the guest. */
   readonly projectDir: string;
   readonly accel: 'kvm' | 'tcg';
   readonly image: KernelImage;

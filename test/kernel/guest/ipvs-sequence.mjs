@@ -1,5 +1,5 @@
 // Runs one sequence of IPVS changes through the project's driver (src/ipvs:
-// Ipvsadm, diffTables, teardownOperations, transpiled by test/kernel/transpile.ts)
+// Ipvsadm, diffTables, teardownOperations, transpiled by test/helpers/transpile.ts)
 // and prints what happened as JSON. The same file runs in the guest against
 // the real ipvsadm and kernel, and on the host with the ipvsadm emulator first
 // on PATH; ipvsadm.test.ts compares the two outputs.

@@ -1,4 +1,5 @@
-// The project's current source, as JavaScript the guest's node can run:
+// The project's current source, as JavaScript a child process can run (the
+// kernel tier's guest, the checker lab's processes in namespaces):
 // every src/**/*.ts transpiled (types dropped, no type check: that is the
 // typecheck's job) into DIR/src, the few .js files copied, DIR/bin/keepalived-ts.js
 // to run the CLI from there, and DIR/node_modules pointing at the repository's,
