@@ -33,3 +33,25 @@ export function loadRawSocket(): RawSocketModule | Error {
   }
   return rawModule;
 }
+
+/**
+ * raw-socket's native wrapper is weak: a socket that only its pending
+ * callbacks refer to can be garbage-collected mid-send, and the send then
+ * never completes. Every socket made here is held until it closes.
+ */
+const openSockets = new Set<RawSocket>();
+
+/** A raw socket of `protocol` (IPv4 or IPv6), held until closed; a failure is returned as an Error. */
+export function createRawSocket(protocol: number, family: 4 | 6, bufferSize?: number): RawSocket | Error {
+  const raw = loadRawSocket();
+  if (raw instanceof Error) return raw;
+  let socket: RawSocket;
+  try {
+    socket = raw.createSocket({ protocol, addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6, ...(bufferSize ? { bufferSize } : {}) });
+  } catch (e) {
+    return new Error(`cannot create a raw socket: ${(e as Error).message}`);
+  }
+  openSockets.add(socket);
+  socket.on('close', () => openSockets.delete(socket));
+  return socket;
+}

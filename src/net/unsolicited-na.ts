@@ -8,7 +8,7 @@
 // Nothing throws: every outcome is a value.
 import { readFileSync } from 'node:fs';
 import { ipv6ToBytes } from '../vrrp/packet.js';
-import { loadRawSocket, type RawSocket } from './raw-socket.js';
+import { createRawSocket } from './raw-socket.js';
 
 const IPPROTO_ICMPV6 = 58;
 const SOL_SOCKET = 1;
@@ -46,13 +46,6 @@ function linkOf(dev: string): { mac: string; index: number } | string {
   }
 }
 
-/**
- * raw-socket's native wrapper is weak: a socket only the pending callbacks
- * refer to can be garbage-collected mid-send (the send then never completes).
- * Sockets in use are held here.
- */
-const inUse = new Set<RawSocket>();
-
 function uint32(value: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(value >>> 0);
@@ -64,26 +57,19 @@ export async function sendUnsolicitedNa(dev: string, targets: readonly string[],
   const failures: { target: string; message: string }[] = [];
   const link = linkOf(dev);
   if (typeof link === 'string') return { sent: 0, failures: targets.map((target) => ({ target, message: link })) };
-  const raw = loadRawSocket();
-  if (raw instanceof Error) return { sent: 0, failures: targets.map((target) => ({ target, message: raw.message })) };
-  let socket: RawSocket | undefined;
+  const socket = createRawSocket(IPPROTO_ICMPV6, 6);
+  if (socket instanceof Error) return { sent: 0, failures: targets.map((target) => ({ target, message: socket.message })) };
   try {
-    socket = raw.createSocket({ protocol: IPPROTO_ICMPV6, addressFamily: raw.AddressFamily.IPv6 });
-    inUse.add(socket);
     socket.on('error', () => {});
     const name = Buffer.from(`${dev}\0`);
     socket.setOption(SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
     socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_IF, uint32(link.index), 4);
     socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, uint32(255), 4);
   } catch (e) {
-    if (socket) {
-      socket.close();
-      inUse.delete(socket);
-    }
+    socket.close();
     return { sent: 0, failures: targets.map((target) => ({ target, message: `cannot open an ICMPv6 socket on ${dev}: ${(e as Error).message}` })) };
   }
   let sent = 0;
-  const open = socket;
   try {
     for (const target of targets) {
       const message = buildNeighbourAdvert(target, link.mac);
@@ -92,14 +78,13 @@ export async function sendUnsolicitedNa(dev: string, targets: readonly string[],
         continue;
       }
       for (let i = 0; i < count; i++) {
-        const error = await new Promise<string | undefined>((res) => open.send(message, 0, message.length, ALL_NODES, (err) => res(err ? err.message : undefined)));
+        const error = await new Promise<string | undefined>((res) => socket.send(message, 0, message.length, ALL_NODES, (err) => res(err ? err.message : undefined)));
         if (error === undefined) sent++;
         else failures.push({ target, message: `sending the neighbour advertisement failed: ${error}` });
       }
     }
   } finally {
-    open.close();
-    inUse.delete(open);
+    socket.close();
   }
   return { sent, failures };
 }

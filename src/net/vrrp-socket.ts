@@ -26,7 +26,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { endianness } from 'node:os';
 import { encodeIpv4Packet, ipv4ToBytes, ipv6ToBytes, IPPROTO_VRRP, VRRP_CHECKSUM_OFFSET, VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6, VRRP_TOS, VRRP_TTL } from '../vrrp/packet.js';
-import { loadRawSocket, type RawSocket, type RawSocketModule } from './raw-socket.js';
+import { createRawSocket, type RawSocket } from './raw-socket.js';
 
 // Socket option numbers from <linux/in.h>, <linux/in6.h>, <asm-generic/socket.h>.
 const SOL_SOCKET = 1;
@@ -104,14 +104,10 @@ function closeQuietly(socket: RawSocket): void {
 }
 
 /** A raw VRRP socket with every option set (the group joined if `join`), or why not. */
-function createConfigured(raw: RawSocketModule, options: VrrpSocketOptions, group: string, join: boolean): RawSocket | string {
+function createConfigured(options: VrrpSocketOptions, group: string, join: boolean): RawSocket | string {
   const family = options.family;
-  let socket: RawSocket;
-  try {
-    socket = raw.createSocket({ protocol: IPPROTO_VRRP, addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6 });
-  } catch (e) {
-    return `cannot create a raw socket: ${(e as Error).message}`;
-  }
+  const socket = createRawSocket(IPPROTO_VRRP, family);
+  if (socket instanceof Error) return socket.message;
   // Until the VrrpSocket exists, an asynchronous error must not go unheard.
   socket.on('error', () => {});
   let step = '';
@@ -208,8 +204,6 @@ export class VrrpSocket {
 
   /** Open and configure the socket; every failure is returned, nothing is left open. */
   static open(options: VrrpSocketOptions): OpenResult {
-    const raw = loadRawSocket();
-    if (raw instanceof Error) return { ok: false, error: raw.message };
     const family = options.family;
     const group = options.group ?? (family === 4 ? VRRP_MCAST_GROUP4 : VRRP_MCAST_GROUP6);
     const groupOk = family === 4 ? isIPv4(group) : isIPv6(group);
@@ -225,9 +219,9 @@ export class VrrpSocket {
     // nothing to read, so on a busy segment a socket that also receives could
     // never send (seen under load: no advert for minutes). The sending one
     // does not read at all.
-    const receiver = createConfigured(raw, options, group, options.join ?? true);
+    const receiver = createConfigured(options, group, options.join ?? true);
     if (typeof receiver === 'string') return { ok: false, error: receiver };
-    const sender = createConfigured(raw, options, group, false);
+    const sender = createConfigured(options, group, false);
     if (typeof sender === 'string') {
       closeQuietly(receiver);
       return { ok: false, error: sender };

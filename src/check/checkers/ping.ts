@@ -15,7 +15,7 @@ import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Checker, CheckResult } from './types.js';
 import { fillerBytes } from './udp.js';
-import { loadRawSocket, type RawSocket, type RawSocketModule } from '../../net/raw-socket.js';
+import { createRawSocket, loadRawSocket, type RawSocket } from '../../net/raw-socket.js';
 
 /** keepalived's ICMP_BUFSIZE: bytes after the 8-byte echo header. */
 export const PING_BODY_BYTES = 128;
@@ -105,7 +105,7 @@ class EchoSocket {
     if (signal.aborted) return Promise.resolve({ ok: false, reason: `${where}: aborted` });
     const raw = loadRawSocket();
     if (raw instanceof Error) return Promise.resolve({ ok: false, reason: `${where}: ${raw.message}` });
-    const socket = this.open(raw);
+    const socket = this.open();
     if (typeof socket === 'string') return Promise.resolve({ ok: false, reason: `${where}: ${socket}` });
 
     let seq = this.seq;
@@ -137,25 +137,18 @@ class EchoSocket {
     });
   }
 
-  private open(raw: RawSocketModule): RawSocket | string {
+  private open(): RawSocket | string {
     if (this.socket) return this.socket;
-    try {
-      const socket = raw.createSocket({
-        protocol: this.family === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6,
-        addressFamily: this.family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6,
-        bufferSize: 1500,
-      });
-      socket.on('message', (packet, source) => this.receive(packet, source));
-      socket.on('error', (err) => {
-        // raw-socket closes the socket after an error: fail what was waiting.
-        this.socket = undefined;
-        for (const o of [...this.outstanding.values()]) o.finish({ ok: false, reason: `ping ${o.host}: socket error: ${err.message}` });
-      });
-      this.socket = socket;
-      return socket;
-    } catch (err) {
-      return `cannot open a raw ICMP socket: ${(err as Error).message}`;
-    }
+    const socket = createRawSocket(this.family === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6, this.family, 1500);
+    if (socket instanceof Error) return `cannot open a raw ICMP socket: ${socket.message}`;
+    socket.on('message', (packet, source) => this.receive(packet, source));
+    socket.on('error', (err) => {
+      // raw-socket closes the socket after an error: fail what was waiting.
+      this.socket = undefined;
+      for (const o of [...this.outstanding.values()]) o.finish({ ok: false, reason: `ping ${o.host}: socket error: ${err.message}` });
+    });
+    this.socket = socket;
+    return socket;
   }
 
   private receive(packet: Buffer, source: string): void {
