@@ -8,7 +8,7 @@ import type { KeepalivedConfig } from '../config/model/index.js';
 import type { VrrpInstance } from '../config/model/vrrp.js';
 import type { Log } from '../log.js';
 import { subtractStats, vrrpStats, type VrrpInstanceSnapshot, type VrrpStats } from './dumps.js';
-import { AddressAdapter, linkLocalIpv6, primaryIpv4 } from '../net/addresses.js';
+import { AddressAdapter, linkLocalIpv6, primaryIpv4, type InterfaceInfoResult } from '../net/addresses.js';
 import { GarpSender } from '../net/garp.js';
 import { VrrpSocket, type ReceivedPacket } from '../net/vrrp-socket.js';
 import { InstanceRuntime, type Notification, type RuntimeEvent, type RuntimeOptions } from '../vrrp/instance.js';
@@ -56,6 +56,9 @@ interface Running {
   /** STATS_CLEAR: statistics are reported relative to this. */
   statsBase?: VrrpStats;
 }
+
+/** Interface facts read once per start or reload, however many instances share the interface. */
+type InterfaceCache = Map<string, Promise<InterfaceInfoResult>>;
 
 interface SharedSocket {
   socket: VrrpSocket;
@@ -126,9 +129,10 @@ export class VrrpService {
 
   async start(config: KeepalivedConfig): Promise<void> {
     this.startupDelayMs = config.global.vrrp.startupDelaySec * 1000;
+    const interfaces: InterfaceCache = new Map();
     const created: Running[] = [];
     for (const inst of config.vrrp.instances) {
-      const r = await this.createInstance(inst, config);
+      const r = await this.createInstance(inst, config, interfaces);
       if (r) created.push(r);
     }
     this.formGroups(config, created);
@@ -169,6 +173,7 @@ export class VrrpService {
    */
   async reload(config: KeepalivedConfig): Promise<ReloadSummary> {
     this.startupDelayMs = config.global.vrrp.startupDelaySec * 1000;
+    const interfaces: InterfaceCache = new Map();
     const summary: ReloadSummary = { added: [], changed: [], removed: [], unchanged: [] };
     const wanted = new Map(config.vrrp.instances.map((i) => [i.name, i]));
     const newGroups = groupsOf(config);
@@ -182,7 +187,7 @@ export class VrrpService {
         plans.set(inst.name, { inst, action: 'add' });
         continue;
       }
-      const prepared = await this.prepare(inst, config);
+      const prepared = await this.prepare(inst, config, interfaces);
       if (!prepared) {
         plans.set(inst.name, { inst, action: 'restart' });
         continue;
@@ -233,7 +238,7 @@ export class VrrpService {
         case 'add': {
           (plan.action === 'add' ? summary.added : summary.changed).push(name);
           if (current) await this.stopInstance(current, true);
-          const r = await this.createInstance(plan.inst, config);
+          const r = await this.createInstance(plan.inst, config, interfaces);
           if (r) created.push(r);
           break;
         }
@@ -313,13 +318,15 @@ export class VrrpService {
   // ---------------------------------------------------------------------------
 
   /** The instance's runtime settings and its interface's index, or undefined (logged) when it cannot run. */
-  private async prepare(inst: VrrpInstance, config: KeepalivedConfig): Promise<{ rc: RuntimeConfig; ifindex: number } | undefined> {
+  private async prepare(inst: VrrpInstance, config: KeepalivedConfig, interfaces: InterfaceCache): Promise<{ rc: RuntimeConfig; ifindex: number } | undefined> {
     const log = this.options.log.child({ instance: inst.name });
     if (!inst.interface) {
       log.error('no interface: the instance is not run');
       return undefined;
     }
-    const info = await this.addresses.interfaceInfo(inst.interface);
+    let pending = interfaces.get(inst.interface);
+    if (!pending) interfaces.set(inst.interface, (pending = this.addresses.interfaceInfo(inst.interface)));
+    const info = await pending;
     if (!info.ok) {
       log.error({ interface: inst.interface, error: info.error }, 'interface not usable: the instance is not run');
       return undefined;
@@ -365,8 +372,8 @@ export class VrrpService {
   }
 
   /** Create an instance's runtime (not started), or log why it cannot run. */
-  private async createInstance(inst: VrrpInstance, config: KeepalivedConfig): Promise<Running | undefined> {
-    const prepared = await this.prepare(inst, config);
+  private async createInstance(inst: VrrpInstance, config: KeepalivedConfig, interfaces: InterfaceCache): Promise<Running | undefined> {
+    const prepared = await this.prepare(inst, config, interfaces);
     if (!prepared) return undefined;
     const { rc, ifindex } = prepared;
     this.logCorrections(rc);
