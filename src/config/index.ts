@@ -2,7 +2,7 @@
 // Every step adds to one problem list; nothing throws for a bad config.
 import type { HostInfo } from './host.js';
 import { noteUnterminatedLastLines } from './last-line.js';
-import { nodeConfigFs, preprocess, type ConfigFs } from './preprocess.js';
+import { nodeConfigFs, preprocessLines, type ConfigFs } from './preprocess.js';
 import { Problems } from './problems.js';
 import { readConfigLines, type ConfigResult } from './read.js';
 
@@ -19,8 +19,9 @@ export interface ReadConfigOptions {
 
 export function readConfig(file: string, options: ReadConfigOptions): ConfigResult {
   const problems = new Problems();
-  const lines = preprocess(file, { configId: options.configId, allConfig: options.allConfig ?? false, ...(options.fs ? { fs: options.fs } : {}) }, problems);
-  const result = readConfigLines(file, lines, options.host, problems);
+  const preprocessorProblems = new Problems();
+  const lines = preprocessLines(file, { configId: options.configId, allConfig: options.allConfig ?? false, ...(options.fs ? { fs: options.fs } : {}) }, preprocessorProblems);
+  const result = readConfigLines(file, lines, options.host, problems, preprocessorProblems);
   noteUnterminatedLastLines(problems, options.fs ?? nodeConfigFs);
   return { ...result, problems: problems.list };
 }

@@ -24,17 +24,33 @@ export interface PreprocessOptions {
 }
 
 export function preprocess(file: string, options: PreprocessOptions, problems: Problems): SourceLine[] {
+  return [...preprocessLines(file, options, problems)];
+}
+
+/**
+ * The lines one at a time, as the preprocessor finds them: its problems are
+ * added to `problems` as it goes.
+ */
+export function* preprocessLines(file: string, options: PreprocessOptions, problems: Problems): Generator<SourceLine> {
+  const lines = engineLines(file, options, problems);
+  for (;;) {
+    let next: IteratorResult<SourceLine>;
+    try {
+      next = lines.next();
+    } catch (e) {
+      // A bug of ours must not hide the rest of the config test.
+      problems.error('internal-error', undefined, `keepalived-ts could not preprocess '${file}': ${(e as Error)?.message ?? String(e)}`, { exit: 0 });
+      return;
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+function* engineLines(file: string, options: PreprocessOptions, problems: Problems): Generator<SourceLine> {
   const fs = engineFs(options.fs ?? nodeConfigFs);
   const includeCheck = options.allConfig ? CHECK_ALL : 0;
-  let engine: Engine | undefined;
-  try {
-    const files = checkMainFile(file, includeCheck, fs, problems);
-    if (!files) return [];
-    engine = new Engine(fs, { configId: options.configId, includeCheck, random: () => Math.floor(Math.random() * 0x80000000) }, problems);
-    return engine.run(files);
-  } catch (e) {
-    // A bug of ours must not hide the rest of the config test.
-    problems.error('internal-error', undefined, `keepalived-ts could not preprocess '${file}': ${(e as Error)?.message ?? String(e)}`, { exit: 0 });
-    return engine?.out ?? [];
-  }
+  const files = checkMainFile(file, includeCheck, fs, problems);
+  if (!files) return;
+  yield* new Engine(fs, { configId: options.configId, includeCheck, random: () => Math.floor(Math.random() * 0x80000000) }, problems).run(files);
 }

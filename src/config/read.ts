@@ -20,28 +20,22 @@ export interface ConfigResult {
 }
 
 /**
- * `problems` may already hold the preprocessor's. `lines` is consumed: each
- * entry is dropped once read, so a large config's lines can be freed while
- * the rest is still being read.
+ * `lines` may be a stream (the preprocessor's generator): each line is taken
+ * once and not kept, so a large config's lines die young. The preprocessor
+ * reports into its own collector while the lines are read; its problems come
+ * first in the result, as it read every line before us.
  */
-export function readConfigLines(file: string, lines: SourceLine[], host: HostInfo, problems = new Problems()): ConfigResult {
+export function readConfigLines(file: string, lines: Iterable<SourceLine>, host: HostInfo, problems = new Problems(), preprocessorProblems = new Problems()): ConfigResult {
   // The preprocessor's problems are the parent's too: it reads every file.
-  const globalProblems = new Set<Problem>(problems.list);
+  const globalProblems = new Set<Problem>();
   const config = createConfig(file);
   const ctx: ReadContext = { problems, scripts: [], keywordHomes };
-  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), topLevelStatements(consume(lines), problems), config, ctx);
+  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), topLevelStatements(lines, problems), config, ctx);
+  problems.list.unshift(...preprocessorProblems.list);
+  for (const p of preprocessorProblems.list) globalProblems.add(p);
   for (const pass of allPasses) pass(config, { problems, host, scripts: ctx.scripts });
   if (namespaceStopsConfigTest(config, host)) keepOnlyGlobalVerdict(problems.list, globalProblems);
   return { config, problems: problems.list, exitCode: exitCodeOf(problems.list) };
-}
-
-function* consume(lines: SourceLine[]): Generator<SourceLine> {
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    (lines as Array<SourceLine | undefined>)[i] = undefined;
-    yield line;
-  }
-  lines.length = 0;
 }
 
 /** The top-level spec, with the problems met while reading global keywords put in `found`. */

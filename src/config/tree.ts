@@ -96,10 +96,17 @@ export function* topLevelStatements(lines: Iterable<SourceLine>, problems: Probl
   };
 
   let yielded = 0;
+  // A statement is dropped from `root` as it is handed out, so that its tree
+  // dies young instead of surviving scavenges until the next splice.
+  const takeRoot = (i: number): Stmt => {
+    const stmt = root[i];
+    (root as Array<Stmt | undefined>)[i] = undefined;
+    return stmt;
+  };
   for (const src of lines) {
     // Everything before the last top-level statement is complete: a '{' can only attach to the last one.
     if (root.length - yielded > 1) {
-      while (root.length - yielded > 1) yield root[yielded++];
+      while (root.length - yielded > 1) yield takeRoot(yielded++);
       if (yielded > 1024) {
         root.splice(0, yielded);
         yielded = 0;
@@ -148,7 +155,7 @@ export function* topLevelStatements(lines: Iterable<SourceLine>, problems: Probl
       addStatement(src, tokens.slice(from));
     }
   }
-  while (yielded < root.length) yield root[yielded++];
+  while (yielded < root.length) yield takeRoot(yielded++);
   for (let i = stack.length - 1; i >= 0; i--) {
     const { owner } = stack[i];
     const at = owner.open ? locOf(owner.open.src, owner.open.token) : stmtLoc(owner);

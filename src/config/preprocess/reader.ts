@@ -98,15 +98,22 @@ export class Engine {
     });
   }
 
-  /** Reads the main config file(s) (already checked to exist) to the end. */
-  run(mainFiles: string[]): SourceLine[] {
+  /**
+   * Reads the main config file(s) (already checked to exist) to the end,
+   * handing out each line as soon as it is known, so that the reader can
+   * take it while it is young (a whole 10,000 virtual server config held as
+   * lines first was 50 MB that outlived every young-generation collection).
+   */
+  *run(mainFiles: string[]): Generator<SourceLine> {
     this.frames.push({ mode: 'copy', matches: mainFiles, next: 0, current: null, level: CHECK_READ | CHECK_MATCH | CHECK_WILDCARD, savedCheck: this.includeCheck, loc: undefined });
     for (;;) {
       const buf = this.readLine();
-      if (buf === null) break;
-      this.emit(buf);
+      if (buf !== null) this.emit(buf);
+      const out = this.out;
+      for (let i = 0; i < out.length; i++) yield out[i];
+      out.length = 0;
+      if (buf === null) return;
     }
-    return this.out;
   }
 
   // ---- problems ----

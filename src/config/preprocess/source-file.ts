@@ -6,6 +6,8 @@ import { MAXBUF, readPieces, type RawLine } from './physical-lines.js';
 
 /** Lines that need none of the preprocessing steps: no $ @ ~ \ NUL and no include. */
 const NEEDS_WORK = /[$@~\\\0]|include/;
+/** Plain lines copied per call (the line after a batch takes the ordinary path). */
+const PLAIN_BATCH = 512;
 
 export class SourceFile {
   private readonly lines: string[];
@@ -37,7 +39,9 @@ export class SourceFile {
     const lines = this.lines;
     const file = this.path;
     let i = this.index;
-    for (; i < lines.length; i++) {
+    // A batch at a time, so that lines go on to the reader while they are young.
+    const end = Math.min(lines.length, i + PLAIN_BATCH);
+    for (; i < end; i++) {
       let text = lines[i];
       if (text.length * 3 >= MAXBUF - 1 || NEEDS_WORK.test(text)) break;
       if (text.charCodeAt(text.length - 1) === 13) text = text.replace(/\r+$/, '');
