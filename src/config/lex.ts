@@ -17,11 +17,8 @@ export interface Token {
   e: number;
 }
 
-const SPECIAL = /["#!\\]/;
-
 export function lexLine(text: string): Token[] {
-  if (!SPECIAL.test(text)) return lexPlain(text);
-  return lexWithGrammar(text);
+  return lexPlain(text) ?? lexWithGrammar(text);
 }
 
 export function lexWithGrammar(text: string): Token[] {
@@ -34,26 +31,49 @@ const TAB = 9;
 const CR = 13;
 const OPEN = 123;
 const CLOSE = 125;
+const QUOTE = 34;
+const HASH = 35;
+const BANG = 33;
+const BACKSLASH = 92;
 
-/** Words separated by blanks, and braces; a hand-written scanner because this runs once per line. */
-function lexPlain(text: string): Token[] {
-  const tokens: Token[] = [];
+const scratch: Token[] = [];
+
+/** A quote, a comment or an escape: the grammar's business. */
+function isSpecial(c: number): boolean {
+  return c === QUOTE || c === HASH || c === BANG || c === BACKSLASH;
+}
+
+/**
+ * Words separated by blanks, and braces; a hand-written scanner because this
+ * runs once per line. Undefined when the line holds a character only the
+ * grammar handles.
+ */
+function lexPlain(text: string): Token[] | undefined {
+  // Tokens are gathered in one scratch array and copied out at their exact
+  // count: an array grown by push reserves 16 slots, 9 times what a typical
+  // line needs, and there is one per line.
+  const tokens = scratch;
+  let count = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
+    if (isSpecial(c)) return undefined;
     if (c === SPACE || c === TAB || c === CR) {
       i++;
     } else if (c === OPEN || c === CLOSE) {
       const v = c === OPEN ? '{' : '}';
-      tokens.push({ k: v, v, s: i, e: i + 1 });
+      tokens[count++] = { k: v, v, s: i, e: i + 1 };
       i++;
     } else {
       const start = i;
       let d = c;
-      while (i < n && d !== SPACE && d !== TAB && d !== CR && d !== OPEN && d !== CLOSE) d = text.charCodeAt(++i);
-      tokens.push({ k: 'w', v: text.slice(start, i), s: start, e: i });
+      while (i < n && d !== SPACE && d !== TAB && d !== CR && d !== OPEN && d !== CLOSE) {
+        if (isSpecial(d)) return undefined;
+        d = text.charCodeAt(++i);
+      }
+      tokens[count++] = { k: 'w', v: text.slice(start, i), s: start, e: i };
     }
   }
-  return tokens;
+  return tokens.slice(0, count);
 }

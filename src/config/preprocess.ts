@@ -10,7 +10,7 @@ import { CHECK_ALL } from './preprocess/include.js';
 import { checkMainFile } from './preprocess/main-file.js';
 import { Engine } from './preprocess/reader.js';
 import type { Problems } from './problems.js';
-import type { SourceLine } from './source.js';
+import type { LineSource, SourceLine } from './source.js';
 
 export { nodeConfigFs };
 export type { ConfigFs, FileKind } from './preprocess/config-fs.js';
@@ -24,33 +24,42 @@ export interface PreprocessOptions {
 }
 
 export function preprocess(file: string, options: PreprocessOptions, problems: Problems): SourceLine[] {
-  return [...preprocessLines(file, options, problems)];
+  const source = preprocessLines(file, options, problems);
+  const lines: SourceLine[] = [];
+  for (let line = source.nextLine(); line !== undefined; line = source.nextLine()) lines.push(line);
+  return lines;
 }
 
 /**
  * The lines one at a time, as the preprocessor finds them: its problems are
  * added to `problems` as it goes.
  */
-export function* preprocessLines(file: string, options: PreprocessOptions, problems: Problems): Generator<SourceLine> {
-  const lines = engineLines(file, options, problems);
-  for (;;) {
-    let next: IteratorResult<SourceLine>;
-    try {
-      next = lines.next();
-    } catch (e) {
-      // A bug of ours must not hide the rest of the config test.
-      problems.error('internal-error', undefined, `keepalived-ts could not preprocess '${file}': ${(e as Error)?.message ?? String(e)}`, { exit: 0 });
-      return;
-    }
-    if (next.done) return;
-    yield next.value;
-  }
-}
-
-function* engineLines(file: string, options: PreprocessOptions, problems: Problems): Generator<SourceLine> {
-  const fs = engineFs(options.fs ?? nodeConfigFs);
-  const includeCheck = options.allConfig ? CHECK_ALL : 0;
-  const files = checkMainFile(file, includeCheck, fs, problems);
-  if (!files) return;
-  yield* new Engine(fs, { configId: options.configId, includeCheck, random: () => Math.floor(Math.random() * 0x80000000) }, problems).run(files);
+export function preprocessLines(file: string, options: PreprocessOptions, problems: Problems): LineSource {
+  let engine: Engine | undefined;
+  let ended = false;
+  return {
+    nextLine() {
+      if (ended) return undefined;
+      try {
+        if (!engine) {
+          const fs = engineFs(options.fs ?? nodeConfigFs);
+          const includeCheck = options.allConfig ? CHECK_ALL : 0;
+          const files = checkMainFile(file, includeCheck, fs, problems);
+          if (!files) {
+            ended = true;
+            return undefined;
+          }
+          engine = new Engine(fs, { configId: options.configId, includeCheck, random: () => Math.floor(Math.random() * 0x80000000) }, problems).start(files);
+        }
+        const line = engine.nextLine();
+        if (line === undefined) ended = true;
+        return line;
+      } catch (e) {
+        // A bug of ours must not hide the rest of the config test.
+        problems.error('internal-error', undefined, `keepalived-ts could not preprocess '${file}': ${(e as Error)?.message ?? String(e)}`, { exit: 0 });
+        ended = true;
+        return undefined;
+      }
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { globalTopLevel } from './schema/global.js';
 import { keywordHomes, topLevel } from './schema/index.js';
 import { readTopLevel } from './schema/reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from './schema/types.js';
-import type { SourceLine } from './source.js';
+import { arrayLineSource, type LineSource, type SourceLine } from './source.js';
 import { topLevelStatements } from './tree.js';
 
 export interface ConfigResult {
@@ -20,17 +20,17 @@ export interface ConfigResult {
 }
 
 /**
- * `lines` may be a stream (the preprocessor's generator): each line is taken
+ * `lines` may be a stream (the preprocessor's): each line is taken
  * once and not kept, so a large config's lines die young. The preprocessor
  * reports into its own collector while the lines are read; its problems come
  * first in the result, as it read every line before us.
  */
-export function readConfigLines(file: string, lines: Iterable<SourceLine>, host: HostInfo, problems = new Problems(), preprocessorProblems = new Problems()): ConfigResult {
+export function readConfigLines(file: string, lines: LineSource | readonly SourceLine[], host: HostInfo, problems = new Problems(), preprocessorProblems = new Problems()): ConfigResult {
   // The preprocessor's problems are the parent's too: it reads every file.
   const globalProblems = new Set<Problem>();
   const config = createConfig(file);
   const ctx: ReadContext = { problems, scripts: [], keywordHomes };
-  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), topLevelStatements(lines, problems), config, ctx);
+  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), topLevelStatements(isLineSource(lines) ? lines : arrayLineSource(lines), problems), config, ctx);
   problems.list.unshift(...preprocessorProblems.list);
   for (const p of preprocessorProblems.list) globalProblems.add(p);
   for (const pass of allPasses) pass(config, { problems, host, scripts: ctx.scripts });
@@ -64,4 +64,8 @@ function keepOnlyGlobalVerdict(problems: Problem[], globalProblems: ReadonlySet<
     p.exit = 0;
     p.message += ' (not checked by keepalived -t while the net_namespace is missing)';
   }
+}
+
+function isLineSource(lines: LineSource | readonly SourceLine[]): lines is LineSource {
+  return !Array.isArray(lines);
 }

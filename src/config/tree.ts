@@ -4,7 +4,7 @@
 // instead of a parse failure, so the rest of the file is still checked.
 import { lexLine, type Token } from './lex.js';
 import type { Loc, Problems } from './problems.js';
-import type { SourceLine } from './source.js';
+import { arrayLineSource, type LineSource, type SourceLine } from './source.js';
 
 export interface BraceRef {
   src: SourceLine;
@@ -44,6 +44,11 @@ function newStmt(src: SourceLine, words: Token[]): Stmt {
   return { src, words, block: undefined, open: undefined, close: undefined, keywordLoc: undefined };
 }
 
+function truncate(tokens: Token[], length: number): Token[] {
+  tokens.length = length;
+  return tokens;
+}
+
 export function locOf(src: SourceLine, token?: Token): Loc {
   if (!token) return { file: src.file, line: src.line, col: src.col };
   return { file: src.file, line: src.line, col: src.col + token.s, endCol: src.col + token.e };
@@ -67,7 +72,7 @@ interface OpenBlock {
 }
 
 export function buildTree(lines: readonly SourceLine[], problems: Problems): Stmt[] {
-  return [...topLevelStatements(lines, problems)];
+  return [...topLevelStatements(arrayLineSource(lines), problems)];
 }
 
 /**
@@ -76,7 +81,7 @@ export function buildTree(lines: readonly SourceLine[], problems: Problems): Stm
  * (building the whole tree first doubled the memory and time of a 10,000
  * virtual server config).
  */
-export function* topLevelStatements(lines: Iterable<SourceLine>, problems: Problems): Generator<Stmt> {
+export function* topLevelStatements(lines: LineSource, problems: Problems): Generator<Stmt> {
   const root: Stmt[] = [];
   const stack: OpenBlock[] = [];
   let body = root;
@@ -103,7 +108,7 @@ export function* topLevelStatements(lines: Iterable<SourceLine>, problems: Probl
     (root as Array<Stmt | undefined>)[i] = undefined;
     return stmt;
   };
-  for (const src of lines) {
+  for (let src = lines.nextLine(); src !== undefined; src = lines.nextLine()) {
     // Everything before the last top-level statement is complete: a '{' can only attach to the last one.
     if (root.length - yielded > 1) {
       while (root.length - yielded > 1) yield takeRoot(yielded++);
@@ -117,7 +122,8 @@ export function* topLevelStatements(lines: Iterable<SourceLine>, problems: Probl
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
       if (token.k !== '{' && token.k !== '}') continue;
-      if (i > from) addStatement(src, tokens.slice(from, i));
+      // A line that ends with its only brace ("real_server ... {") keeps its token array.
+      if (i > from) addStatement(src, from === 0 && i === tokens.length - 1 ? truncate(tokens, i) : tokens.slice(from, i));
       from = i + 1;
       if (token.k === '{') {
         if (last && !last.block) {

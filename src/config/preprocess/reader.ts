@@ -82,7 +82,10 @@ export class Engine {
   private generated = 0;
   private fileOpens = 0;
   private readonly reported = new Set<string>();
-  readonly out: SourceLine[] = [];
+  /** Lines found and not yet handed out from outIndex on. */
+  private readonly out: SourceLine[] = [];
+  private outIndex = 0;
+  private ended = false;
 
   constructor(
     private readonly fs: EngineFs,
@@ -98,21 +101,32 @@ export class Engine {
     });
   }
 
-  /**
-   * Reads the main config file(s) (already checked to exist) to the end,
-   * handing out each line as soon as it is known, so that the reader can
-   * take it while it is young (a whole 10,000 virtual server config held as
-   * lines first was 50 MB that outlived every young-generation collection).
-   */
-  *run(mainFiles: string[]): Generator<SourceLine> {
+  /** Starts reading the main config file(s), already checked to exist. */
+  start(mainFiles: string[]): this {
     this.frames.push({ mode: 'copy', matches: mainFiles, next: 0, current: null, level: CHECK_READ | CHECK_MATCH | CHECK_WILDCARD, savedCheck: this.includeCheck, loc: undefined });
+    return this;
+  }
+
+  /**
+   * The next line, undefined at the end. Lines are handed out as soon as
+   * they are known, so that the reader takes them while they are young (a
+   * 10,000 virtual server config held as lines first was 50 MB that
+   * outlived every young-generation collection).
+   */
+  nextLine(): SourceLine | undefined {
+    const out = this.out as Array<SourceLine | undefined>;
     for (;;) {
-      const buf = this.readLine();
-      if (buf !== null) this.emit(buf);
-      const out = this.out;
-      for (let i = 0; i < out.length; i++) yield out[i];
+      if (this.outIndex < out.length) {
+        const line = out[this.outIndex];
+        out[this.outIndex++] = undefined;
+        return line;
+      }
+      if (this.ended) return undefined;
       out.length = 0;
-      if (buf === null) return;
+      this.outIndex = 0;
+      const buf = this.readLine();
+      if (buf === null) this.ended = true;
+      else this.emit(buf);
     }
   }
 

@@ -99,8 +99,9 @@ interface Closed {
 
 /**
  * Reads `items` and then `end` (the block's own '}'). Returns the '}' that
- * closed this level and what follows it; the queue is only rebuilt when an
- * ignored '{' or an early '}' changes the order (never for a clean config).
+ * closed this level early and what follows it, or undefined when the level
+ * ran to its end; the queue is only rebuilt when an ignored '{' or an early
+ * '}' changes the order (never for a clean config).
  */
 function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | undefined, target: T, ctx: ReadContext): Closed | undefined {
   let queue = items;
@@ -161,7 +162,7 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
       i = 0;
     }
   }
-  return end ? { closedBy: end, rest: [] } : undefined;
+  return undefined;
 }
 
 /** A '{' standing as a value of its own (inside a data block). */
@@ -310,12 +311,15 @@ export function subBlock<P, C>(spec: BlockSpec<C>, create: (stmt: Stmt, ctx: Rea
   return (stmt, parent, ctx) => {
     const child = create(stmt, ctx);
     if (child === undefined) return;
-    if (!stmt.block) {
-      ctx.problems.error('missing-block', stmtLoc(stmt), `'${keywordOf(stmt)}' needs a block: '${keywordOf(stmt)} ... { ... }'`, {
-        hint: "add '{' after the keyword's arguments, and '}' after its contents",
-      });
-    }
+    if (!stmt.block) reportMissingBlock(stmt, ctx);
     readBlock(spec, stmt.block, child, ctx);
     attach(parent, child, stmt);
   };
+}
+
+/** A block keyword written without its block. */
+export function reportMissingBlock(stmt: Stmt, ctx: ReadContext): void {
+  ctx.problems.error('missing-block', stmtLoc(stmt), `'${keywordOf(stmt)}' needs a block: '${keywordOf(stmt)} ... { ... }'`, {
+    hint: "add '{' after the keyword's arguments, and '}' after its contents",
+  });
 }

@@ -169,14 +169,12 @@ export function connectedCheckerKeywords<T extends CommonTarget & Connected>(): 
   return { ...connectionKeywords<T>(), ...checkerCommonKeywords<T>({ connectTimeout: true }) };
 }
 
-/** Placeholder until resolve.ts fills in the effective timers. */
-export function unresolvedTimers(): ResolvedTimers {
-  return { delayLoop: CHECK_DEFAULTS.delayLoop, retry: 1, delayBeforeRetry: 1, warmup: 0, source: {} };
-}
+/** Placeholder until resolve.ts puts the effective timers in its place (one shared object: it is never changed). */
+const UNRESOLVED_TIMERS: ResolvedTimers = Object.freeze({ delayLoop: CHECK_DEFAULTS.delayLoop, retry: 1, delayBeforeRetry: 1, warmup: 0, source: Object.freeze({}) });
 
 /** The fields every checker node starts with. */
 export function checkerBase(stmt: Stmt): { loc: Loc; locs: Record<string, Loc>; timers: TimerSettings; resolved: ResolvedTimers } {
-  return { loc: stmtLoc(stmt), locs: {}, timers: {}, resolved: unresolvedTimers() };
+  return { loc: stmtLoc(stmt), locs: {}, timers: {}, resolved: UNRESOLVED_TIMERS };
 }
 
 /**

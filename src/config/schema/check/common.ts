@@ -10,7 +10,7 @@
 import { parseIp, type IpAddress } from '../../ip.js';
 import type { ExitCode, Loc } from '../../problems.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
-import { subBlock } from '../reader.js';
+import { readBlock, reportMissingBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { endLocOf } from '../vrrp/common.js';
 import { bigIntToIp, ipToBigInt } from './ip-math.js';
@@ -82,12 +82,27 @@ export type UnsignedParse = { value: number } | { error: 'negative' | 'invalid' 
 
 /** keepalived's read_unsigned: optional blanks and '+', then decimal digits. */
 export function parseUnsigned(text: string): UnsignedParse {
+  const plain = plainDigits(text);
+  if (plain !== undefined) return plain > UINT_MAX ? { error: 'too-large' } : { value: plain };
   const t = text.replace(/^[ \t\n\r\f\v]+/, '');
   if (t.startsWith('-')) return { error: 'negative' };
   if (!/^\+?\d+$/.test(t)) return { error: 'invalid' };
   const value = Number(t.replace(/^\+/, ''));
   if (value > UINT_MAX) return { error: 'too-large' };
   return { value };
+}
+
+/** The value of 1 to 15 decimal digits and nothing else (nearly every number in a config), else undefined. */
+function plainDigits(text: string): number | undefined {
+  const n = text.length;
+  if (n === 0 || n > 15) return undefined;
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 function rangeHint(range: Range): string {
@@ -104,6 +119,7 @@ export function readUnsigned(stmt: Stmt, ctx: ReadContext, index: number, range:
 /** Like readUnsigned for text that is not a plain word of the statement (e.g. a port after a keyword). */
 export function checkUnsigned(stmt: Stmt, ctx: ReadContext, index: number, text: string, range: Range, what = `'${keywordOf(stmt)}'`): number | undefined {
   const parsed = parseUnsigned(text);
+  if ('value' in parsed && parsed.value >= range.min && parsed.value <= range.max) return parsed.value;
   const loc = stmtLoc(stmt, index);
   if ('error' in parsed) {
     const why = parsed.error === 'negative' ? 'cannot be negative' : parsed.error === 'invalid' ? 'takes a whole number' : 'is too large';
@@ -150,6 +166,9 @@ function describeTimerRange(range: Range): string {
 export function readTimer(stmt: Stmt, ctx: ReadContext, index: number, range: Range): number | undefined {
   const text = requireArg(stmt, ctx, index, 'a number of seconds');
   if (text === undefined) return undefined;
+  // Whole seconds are exact as a number: no microsecond arithmetic needed.
+  const whole = text.length <= 9 ? plainDigits(text) : undefined;
+  if (whole !== undefined && whole >= range.min && whole <= range.max) return whole;
   const kw = keywordOf(stmt);
   const loc = stmtLoc(stmt, index);
   const expected = `seconds, ${describeTimerRange(range)}, with at most 6 decimals`;
@@ -273,9 +292,10 @@ const canonical = new WeakMap<IpAddress, string>();
 
 /** One text per address, however it was written (IPv6 has many spellings). */
 function canonicalAddress(ip: IpAddress): string {
+  if (ip.family === 4) return ip.address; // dotted quads have one spelling
   let text = canonical.get(ip);
   if (text === undefined) {
-    text = ip.family === 4 ? ip.address : bigIntToIp(ipToBigInt(ip), 6).address;
+    text = bigIntToIp(ipToBigInt(ip), 6).address;
     canonical.set(ip, text);
   }
   return text;
@@ -299,15 +319,11 @@ export function sameServer(a: { address: IpAddress; port?: number }, b: { addres
 /** Reads a nested block (a checker, url, host) into a node that may depend on its parent. */
 export function nestedBlock<P, C>(spec: BlockSpec<C>, create: (stmt: Stmt, parent: P) => C, finish: (parent: P, child: C, stmt: Stmt, ctx: ReadContext) => void): KeywordHandler<P> {
   return (stmt, parent, ctx) => {
-    // Without a block the reader reports it; keepalived then reads the next
-    // lines in the outer block, so there is nothing to finish or add.
-    const read = subBlock<P, C>(
-      spec,
-      (s) => create(s, parent),
-      (p, child, s) => {
-        if (s.block) finish(p, child, s, ctx);
-      },
-    );
-    read(stmt, parent, ctx);
+    const child = create(stmt, parent);
+    // Without a block keepalived reads the next lines in the outer block, so
+    // there is nothing to finish or add.
+    if (!stmt.block) return reportMissingBlock(stmt, ctx);
+    readBlock(spec, stmt.block, child, ctx);
+    finish(parent, child, stmt, ctx);
   };
 }

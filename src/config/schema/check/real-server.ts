@@ -6,10 +6,11 @@
 import type { RealServer, SorryServer, VirtualServer } from '../../model/check.js';
 import { CHECK_DEFAULTS } from '../../model/check.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
+import { readBlock, reportMissingBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext, Script } from '../types.js';
 import { readScript } from '../values.js';
 import { bfdCheckKeywords } from './bfd.js';
-import { blockEndLoc, hasArg, missingValue, nestedBlock, readFlag, readServerAddress, readUnsigned, requireArg, serverKey, UINT_MAX } from './common.js';
+import { blockEndLoc, hasArg, missingValue, readFlag, readServerAddress, readUnsigned, requireArg, serverKey, UINT_MAX } from './common.js';
 import { dnsCheckKeywords } from './dns.js';
 import { fileCheckKeywords } from './file.js';
 import { readForwarding } from './forwarding.js';
@@ -137,26 +138,20 @@ function forgetScripts(rs: RealServer, ctx: ReadContext): void {
 export const realServerKeyword: KeywordHandler<VirtualServer> = (stmt, vs, ctx) => {
   const where = readServerAddress(stmt, ctx, 'real server');
   if (!where) return; // keepalived skips the whole block
-  const read = nestedBlock<VirtualServer, RealServer>(
-    realServerSpec,
-    (s) => {
-      const rs: RealServer = { loc: stmtLoc(s), locs: {}, address: where.address, timers: {}, checkers: [] };
-      if (where.port !== undefined) rs.port = where.port;
-      if (vs.forwarding) rs.inheritedForwarding = vs.forwarding;
-      return rs;
-    },
-    (parent, rs, s, c) => {
-      if (!familyMatches(rs, parent, s, c)) return forgetScripts(rs, c);
-      // A repeat of an earlier real server is dropped after reading (see the duplicate pass).
-      const seen = serversSeen.get(parent) ?? new Set<string>();
-      serversSeen.set(parent, seen);
-      const key = serverKey(rs);
-      if (seen.has(key)) forgetScripts(rs, c);
-      seen.add(key);
-      parent.realServers.push(rs);
-    },
-  );
-  read(stmt, vs, ctx);
+  const rs: RealServer = { loc: stmtLoc(stmt), locs: {}, address: where.address, timers: {}, checkers: [] };
+  if (where.port !== undefined) rs.port = where.port;
+  if (vs.forwarding) rs.inheritedForwarding = vs.forwarding;
+  // Without a block keepalived reads the next lines in the virtual server.
+  if (!stmt.block) return reportMissingBlock(stmt, ctx);
+  readBlock(realServerSpec, stmt.block, rs, ctx);
+  if (!familyMatches(rs, vs, stmt, ctx)) return forgetScripts(rs, ctx);
+  // A repeat of an earlier real server is dropped after reading (see the duplicate pass).
+  const seen = serversSeen.get(vs) ?? new Set<string>();
+  serversSeen.set(vs, seen);
+  const key = serverKey(rs);
+  if (seen.has(key)) forgetScripts(rs, ctx);
+  seen.add(key);
+  vs.realServers.push(rs);
 };
 
 // ---------------------------------------------------------------------------
