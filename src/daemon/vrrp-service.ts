@@ -3,16 +3,21 @@
 // group) is shared by the instances on it, and packets are handed to the
 // instance whose VRID they carry. Reload keeps every instance whose settings
 // did not change exactly as it is (state, timers, VIPs), reloads those whose
-// wire identity is the same, and restarts the rest.
+// wire identity is the same, and restarts the rest. static_ipaddress,
+// static_routes and static_rules are installed at start, follow a reload and
+// are removed at stop (static-entries.ts).
 import type { KeepalivedConfig } from '../config/model/index.js';
 import type { VrrpInstance } from '../config/model/vrrp.js';
 import type { Log } from '../log.js';
 import { subtractStats, vrrpStats, type VrrpInstanceSnapshot, type VrrpStats } from './dumps.js';
 import { AddressAdapter, linkLocalIpv6, primaryIpv4, type InterfaceInfoResult } from '../net/addresses.js';
 import { GarpSender } from '../net/garp.js';
+import { RouteAdapter } from '../net/routes.js';
 import { VrrpSocket, type ReceivedPacket } from '../net/vrrp-socket.js';
 import { InstanceRuntime, type Notification, type RuntimeEvent, type RuntimeOptions } from '../vrrp/instance.js';
-import { runtimeConfig, vipId, type RuntimeConfig, type VipDefinition } from '../vrrp/params.js';
+import { configRules, rulePreferences, runtimeConfig, staticEntries, vipId, type RuntimeConfig, type VipDefinition } from '../vrrp/params.js';
+import type { VirtualRule } from '../config/model/vrrp.js';
+import { StaticEntriesApplier } from './static-entries.js';
 import { notifyFifos, Notifier } from '../vrrp/notify.js';
 import { SyncGroupRuntime } from '../vrrp/sync-group-runtime.js';
 import { TrackerSet, type LinkSource } from '../vrrp/trackers/index.js';
@@ -29,8 +34,9 @@ export interface VrrpServiceOptions {
   links?: LinkSource;
   /** script_user resolved: who runs scripts that name no user. */
   defaultScriptUser?: ScriptUser;
-  /** Tests: run `ip` / `arping` elsewhere. */
+  /** Tests: run `ip` / `arping` elsewhere (routes with addresses: without it routes and rules are not applied). */
   addresses?: AddressAdapter;
+  routes?: RouteAdapter;
   garp?: GarpSender;
 }
 
@@ -111,7 +117,11 @@ export class VrrpService {
   private readonly held = new Map<string, VipDefinition>();
   private readonly groups = new Map<string, { name: string; members: string[]; runtime: SyncGroupRuntime }>();
   private readonly addresses: AddressAdapter;
+  private readonly routes: RouteAdapter | undefined;
   private readonly garp: GarpSender;
+  private readonly statics: StaticEntriesApplier;
+  /** keepalived's preferences for rules written without one, counted over the config being run. */
+  private rulePreferences: ReadonlyMap<VirtualRule, number> = new Map();
   private startupDelayMs = 0;
   private trackers: TrackerSet | undefined;
   private notifier: Notifier | undefined;
@@ -120,7 +130,10 @@ export class VrrpService {
 
   constructor(private readonly options: VrrpServiceOptions) {
     this.addresses = options.addresses ?? new AddressAdapter({ persistent: true });
+    // IPv4 route and rule lines share the address adapter's long-running ip.
+    this.routes = options.routes ?? (options.addresses ? undefined : new RouteAdapter({ persistent: true, batch: this.addresses.batch }));
     this.garp = options.garp ?? new GarpSender();
+    this.statics = new StaticEntriesApplier(this.routes ? { addresses: this.addresses, routing: this.routes } : { addresses: this.addresses }, options.log);
   }
 
   get instances(): readonly { name: string; runtime: InstanceRuntime; config: RuntimeConfig; startedAt: number }[] {
@@ -129,6 +142,7 @@ export class VrrpService {
 
   async start(config: KeepalivedConfig): Promise<void> {
     this.startupDelayMs = config.global.vrrp.startupDelaySec * 1000;
+    this.rulePreferences = rulePreferences(configRules(config.vrrp));
     const interfaces: InterfaceCache = new Map();
     const created: Running[] = [];
     for (const inst of config.vrrp.instances) {
@@ -146,6 +160,8 @@ export class VrrpService {
     });
     // Initial tracker states reach the instances before they start (a down interface starts in FAULT).
     await this.trackers.start();
+    // keepalived installs the static entries before its instances run.
+    await this.statics.install(staticEntries(config.vrrp, config.global, this.rulePreferences));
     for (const r of created) r.runtime.start(this.startupDelayMs);
   }
 
@@ -173,6 +189,10 @@ export class VrrpService {
    */
   async reload(config: KeepalivedConfig): Promise<ReloadSummary> {
     this.startupDelayMs = config.global.vrrp.startupDelaySec * 1000;
+    this.rulePreferences = rulePreferences(configRules(config.vrrp));
+    // As keepalived: static entries the new config drops go first, new ones come after the instances.
+    const statics = staticEntries(config.vrrp, config.global, this.rulePreferences);
+    await this.statics.prune(statics);
     const interfaces: InterfaceCache = new Map();
     const summary: ReloadSummary = { added: [], changed: [], removed: [], unchanged: [] };
     const wanted = new Map(config.vrrp.instances.map((i) => [i.name, i]));
@@ -247,17 +267,23 @@ export class VrrpService {
     this.formGroups(config, created);
     this.notifier?.reload(config.vrrp);
     await this.trackers?.reload(config.vrrp);
+    await this.statics.install(statics);
     for (const r of created) r.runtime.start(this.startupDelayMs);
     return summary;
   }
 
-  /** Stop every instance: priority-0 adverts and VIPs removed unless release is false (-V). */
+  /**
+   * Stop every instance: priority-0 adverts and VIPs, virtual routes and rules
+   * removed unless release is false (-V); the static entries go either way.
+   */
   async stop(release: boolean): Promise<void> {
     await Promise.all([...this.running.values()].map((r) => this.stopInstance(r, release)));
+    await this.statics.clear();
     await this.trackers?.stop();
     // The STOP notifications are delivered before the FIFOs close.
     await this.notifier?.idle();
     await this.notifier?.close();
+    this.routes?.close();
     this.addresses.close();
   }
 
@@ -334,7 +360,7 @@ export class VrrpService {
     const family = inst.family ?? 4;
     const vipAddresses = inst.virtualIps.map((v) => v.address.address);
     const interfaceAddress = family === 4 ? primaryIpv4(info.info, vipAddresses) : linkLocalIpv6(info.info);
-    const rc = runtimeConfig({ instance: inst, global: config.global, ...(interfaceAddress ? { interfaceAddress } : {}) });
+    const rc = runtimeConfig({ instance: inst, global: config.global, rulePreferences: this.rulePreferences, ...(interfaceAddress ? { interfaceAddress } : {}) });
     if (!rc.ok) {
       log.error({ error: rc.error }, 'cannot run the instance');
       return undefined;
@@ -386,6 +412,7 @@ export class VrrpService {
     const ports = {
       socket: shared.socket,
       addresses: this.addresses,
+      ...(this.routes ? { routing: this.routes } : {}),
       garp: this.garp,
       notify: (n: Notification) => this.notifier?.deliver(n),
     };
@@ -489,6 +516,12 @@ export class VrrpService {
         else if (e.ok) log.info({ vips: e.vips, action: e.action }, `VIPs ${e.action}`);
         else log.error({ vips: e.vips, action: e.action, failures: e.failures }, `VIPs ${e.action} failed`);
         return;
+      case 'routing': {
+        const fields = { [e.what]: e.items, action: e.action };
+        if (e.ok) log.info(fields, `virtual ${e.what} ${e.action}`);
+        else log.error({ ...fields, failures: e.failures }, `virtual ${e.what} ${e.action} failed`);
+        return;
+      }
       case 'garp':
         if (e.failures.length > 0) log.warn({ vips: e.vips, sent: e.sent, failures: e.failures }, 'gratuitous ARP failures');
         else log.debug({ vips: e.vips, sent: e.sent }, 'gratuitous ARPs sent');

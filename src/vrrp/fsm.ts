@@ -5,7 +5,8 @@
 // `now` is a monotonic time in milliseconds supplied by the caller; `deadline`
 // is when the caller must next deliver a `timer` event (null: no timer; a
 // deadline at or before `now` means "deliver one at once"). Effects are data
-// (send an advert, add/remove VIPs, send GARPs, run notify, log why); the
+// (send an advert, add/remove VIPs, routes and rules, send GARPs, run notify,
+// log why); the
 // runtime in instance.ts carries them out. Nothing here reads a clock, logs,
 // or touches a socket.
 //
@@ -75,6 +76,10 @@ export interface InstanceParams {
   garp: GarpParams;
   /** The instance's VIPs (identity only: whatever string the runtime uses to name them). */
   vips: readonly string[];
+  /** virtual_routes, installed after the VIPs (a route may use a VIP as its source). Identity only. */
+  routes: readonly string[];
+  /** virtual_rules, installed after the routes. Identity only. */
+  rules: readonly string[];
   /** Own primary address on the interface (or unicast_src_ip): the tie-break on equal priority. */
   primaryAddress: string;
 }
@@ -110,6 +115,8 @@ export function instanceParams(
     notifyPriorityChanges: p.notifyPriorityChanges ?? false,
     garp: { ...DEFAULT_GARP, ...p.garp },
     vips: p.vips ?? [],
+    routes: p.routes ?? [],
+    rules: p.rules ?? [],
     primaryAddress: p.primaryAddress,
   };
 }
@@ -211,7 +218,7 @@ export interface InstanceState {
   readonly preemptUntil: number | null;
   /** The last master heard from. */
   readonly master: { address: string; priority: number } | null;
-  /** VIPs are installed (we told the runtime to add them and not yet to remove them). */
+  /** VIPs, virtual routes and rules are installed (we told the runtime to add them and not yet to remove them). */
   readonly vipsSet: boolean;
 }
 
@@ -283,6 +290,11 @@ export type Effect =
   | { type: 'send-advert'; priority: number; reason: AdvertReason }
   | { type: 'add-vips'; vips: readonly string[]; accept: boolean }
   | { type: 'remove-vips'; vips: readonly string[]; accept: boolean }
+  /** virtual_routes / virtual_rules: keepalived adds VIPs, routes, rules in that order and removes them in reverse. */
+  | { type: 'add-routes'; routes: readonly string[] }
+  | { type: 'remove-routes'; routes: readonly string[] }
+  | { type: 'add-rules'; rules: readonly string[] }
+  | { type: 'remove-rules'; rules: readonly string[] }
   /** Accept mode changed while the VIPs are installed. */
   | { type: 'set-accept'; accept: boolean }
   /** Send `count` gratuitous ARPs / unsolicited NAs for each of these VIPs. */
@@ -424,9 +436,20 @@ export interface ReloadImpact {
   /** advert interval or down_timer_adverts changed. */
   timing: boolean;
   vips: boolean;
+  routes: boolean;
+  rules: boolean;
   accept: boolean;
   preempt: boolean;
   garpRefresh: boolean;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** What `next` has that `prev` had not. */
+function missingFrom(prev: readonly string[], next: readonly string[]): string[] {
+  return next.filter((v) => !prev.includes(v));
 }
 
 export function reloadImpact(old: InstanceState, params: InstanceParams): ReloadImpact {
@@ -436,7 +459,9 @@ export function reloadImpact(old: InstanceState, params: InstanceParams): Reload
     identity: o.vrid !== params.vrid || o.version !== params.version,
     priority: newPriority !== old.priority,
     timing: o.advertIntervalCs !== params.advertIntervalCs || o.downTimerAdverts !== params.downTimerAdverts,
-    vips: o.vips.length !== params.vips.length || o.vips.some((v, i) => v !== params.vips[i]),
+    vips: !sameList(o.vips, params.vips),
+    routes: !sameList(o.routes, params.routes),
+    rules: !sameList(o.rules, params.rules),
     accept: o.accept !== params.accept,
     preempt: o.nopreempt !== params.nopreempt || o.preemptDelayMs !== params.preemptDelayMs,
     garpRefresh: o.garp.masterRefreshMs !== params.garp.masterRefreshMs,
@@ -522,6 +547,8 @@ class Machine {
     arm(s, 'advert', this.now);
     this.advert(s.priority, 'become-master');
     if (p.vips.length > 0) this.fx.push({ type: 'add-vips', vips: p.vips, accept: p.accept });
+    if (p.routes.length > 0) this.fx.push({ type: 'add-routes', routes: p.routes });
+    if (p.rules.length > 0) this.fx.push({ type: 'add-rules', rules: p.rules });
     s.vipsSet = true;
     this.garp(p.garp.masterRepeat, 'become-master');
     s.garpTimers =
@@ -532,12 +559,19 @@ class Machine {
     this.fx.push({ type: 'notify', state: 'MASTER', priority: s.priority });
   }
 
-  /** Drop what being master installed. priority0: tell the others we are leaving. */
+  /**
+   * Drop what being master installed, in the reverse order of adding it
+   * (keepalived's vrrp_restore_interface: rules, routes, VIPs).
+   * priority0: tell the others we are leaving.
+   */
   private releaseMaster(priority0: AdvertReason | null, release = true): void {
     const s = this.s;
+    const p = s.params;
     if (priority0) this.advert(0, priority0);
-    if (release && s.vipsSet && s.params.vips.length > 0) {
-      this.fx.push({ type: 'remove-vips', vips: s.params.vips, accept: s.params.accept });
+    if (release && s.vipsSet) {
+      if (p.rules.length > 0) this.fx.push({ type: 'remove-rules', rules: p.rules });
+      if (p.routes.length > 0) this.fx.push({ type: 'remove-routes', routes: p.routes });
+      if (p.vips.length > 0) this.fx.push({ type: 'remove-vips', vips: p.vips, accept: p.accept });
     }
     if (release) s.vipsSet = false;
     s.garpTimers = [];
@@ -861,14 +895,17 @@ class Machine {
     const impact = reloadImpact(s, params);
     if (impact.identity) {
       const was = s.state;
+      if (was === 'master' || was === 'backup' || was === 'fault') {
+        // A different virtual router: leave the old one as on shutdown (what
+        // the old parameters installed goes), start afresh.
+        this.log('init', 'identity-changed', `VRID/version changed (${old.vrid}/v${old.version} -> ${params.vrid}/v${params.version}): restarting`);
+        if (was === 'master') this.releaseMaster('identity-changed');
+      }
       s.params = params;
       s.ownerDemoted = false;
       s.priority = computePriority(s);
       s.masterAdverIntCs = params.advertIntervalCs;
       if (was === 'init' || was === 'stopped') return;
-      // A different virtual router: leave the old one as on shutdown, start afresh.
-      this.log('init', 'identity-changed', `VRID/version changed (${old.vrid}/v${old.version} -> ${params.vrid}/v${params.version}): restarting`);
-      if (was === 'master') this.releaseMaster('identity-changed');
       s.state = 'init';
       s.timer = null;
       this.onStart(0);
@@ -901,15 +938,7 @@ class Machine {
     }
     // MASTER.
     s.masterAdverIntCs = params.advertIntervalCs;
-    if (impact.vips) {
-      const removed = old.vips.filter((v) => !params.vips.includes(v));
-      const added = params.vips.filter((v) => !old.vips.includes(v));
-      if (removed.length > 0) this.fx.push({ type: 'remove-vips', vips: removed, accept: old.accept });
-      if (added.length > 0) {
-        this.fx.push({ type: 'add-vips', vips: added, accept: params.accept });
-        if (params.garp.masterRepeat > 0) this.fx.push({ type: 'send-garp', vips: added, count: params.garp.masterRepeat, reason: 'reload' });
-      }
-    }
+    if (s.vipsSet) this.reloadInstalled(old, params);
     if (impact.accept && s.vipsSet) this.fx.push({ type: 'set-accept', accept: params.accept });
     if (impact.garpRefresh) s.garpRefreshAt = params.garp.masterRefreshMs > 0 ? this.now + params.garp.masterRefreshMs : null;
     if (impact.priority || impact.timing) {
@@ -918,6 +947,31 @@ class Machine {
       arm(s, 'advert', this.now);
     }
     if (impact.priority && s.params.notifyPriorityChanges) this.fx.push({ type: 'notify-priority', priority: s.priority });
+  }
+
+  /**
+   * A reloaded master's VIPs, routes and rules: what the new config dropped
+   * goes (rules, routes, VIPs), what it added comes (VIPs, routes, rules), as
+   * keepalived's clear_diff_vrrp then restore_vrrp_state do; what both have
+   * is left in place.
+   */
+  private reloadInstalled(old: InstanceParams, params: InstanceParams): void {
+    const fx = this.fx;
+    const removedRules = missingFrom(params.rules, old.rules);
+    const removedRoutes = missingFrom(params.routes, old.routes);
+    const removedVips = missingFrom(params.vips, old.vips);
+    const addedVips = missingFrom(old.vips, params.vips);
+    const addedRoutes = missingFrom(old.routes, params.routes);
+    const addedRules = missingFrom(old.rules, params.rules);
+    if (removedRules.length > 0) fx.push({ type: 'remove-rules', rules: removedRules });
+    if (removedRoutes.length > 0) fx.push({ type: 'remove-routes', routes: removedRoutes });
+    if (removedVips.length > 0) fx.push({ type: 'remove-vips', vips: removedVips, accept: old.accept });
+    if (addedVips.length > 0) {
+      fx.push({ type: 'add-vips', vips: addedVips, accept: params.accept });
+      if (params.garp.masterRepeat > 0) fx.push({ type: 'send-garp', vips: addedVips, count: params.garp.masterRepeat, reason: 'reload' });
+    }
+    if (addedRoutes.length > 0) fx.push({ type: 'add-routes', routes: addedRoutes });
+    if (addedRules.length > 0) fx.push({ type: 'add-rules', rules: addedRules });
   }
 
   // --- sync group orders -------------------------------------------------------

@@ -1,18 +1,20 @@
 // The runtime of ONE VRRP instance: it owns the instance's timer, feeds
 // events to the pure reducer (fsm.ts), decodes received packets with the codec
 // (packet.ts) and carries the reducer's effects out through the ports it is
-// given (the raw socket, the address adapter, the GARP sender, a notify
-// callback). Time comes from injected timer functions, so tests drive it with
-// a fake clock.
+// given (the raw socket, the address and route adapters, the GARP sender, a
+// notify callback). Time comes from injected timer functions, so tests drive
+// it with a fake clock.
 //
 // Ordering, as keepalived does it: an advert goes out at once (the old master
-// must hear it before our GARPs); address changes and GARPs go through one
-// queue, so a GARP is sent only after its VIP is on the interface and a
+// must hear it before our GARPs); address, route and rule changes and GARPs
+// go through one queue, so a GARP is sent only after its VIP is on the
+// interface, a route whose source is a VIP is added after the VIP, and a
 // removal never overtakes an addition. A GARP burst does not hold the queue
 // up. Nothing the ports report is thrown: failures become events and counters.
 
 import { createInstance, step, type Effect, type InstanceEvent, type InstanceState, type NotifyState, type StateName } from './fsm.js';
 import { decodeAdvert, decodeIpv4Packet, encodeAdvert, parseIpv4Packet, type DecodeResult, type InstanceView } from './packet.js';
+import type { RouteSpec, RuleSpec } from '../net/routes.js';
 import type { RuntimeConfig, VipDefinition } from './params.js';
 
 // ---------------------------------------------------------------------------
@@ -23,7 +25,7 @@ export type SendOutcome = { ok: true } | { ok: false; error: string };
 
 export interface BatchOutcome {
   ok: boolean;
-  failures: readonly { line: string; message: string; absent: boolean }[];
+  failures: readonly { line: string; message: string; absent: boolean; exists?: boolean }[];
   error?: string;
 }
 
@@ -44,6 +46,13 @@ export interface InstancePorts {
   addresses: {
     addVips(vips: readonly VipDefinition[], lifetime?: VipLease): Promise<BatchOutcome>;
     removeVips(vips: readonly VipDefinition[]): Promise<BatchOutcome>;
+  };
+  /** RouteAdapter: virtual_routes and virtual_rules. Without it an instance that has some reports an error. */
+  routing?: {
+    addRoutes(routes: readonly RouteSpec[]): Promise<BatchOutcome>;
+    removeRoutes(routes: readonly RouteSpec[]): Promise<BatchOutcome>;
+    addRules(rules: readonly RuleSpec[]): Promise<BatchOutcome>;
+    removeRules(rules: readonly RuleSpec[]): Promise<BatchOutcome>;
   };
   /** GarpSender. */
   garp: { send(targets: readonly { address: string; family: 4 | 6; dev: string }[], count: number): Promise<GarpOutcome> };
@@ -80,8 +89,8 @@ export interface RuntimeOptions {
    */
   vipLease?: VipLease & { refreshMs: number };
   /**
-   * Remove the configured VIPs at start (a previous run killed with -9 may
-   * have left them behind). Default true.
+   * Remove the configured VIPs, virtual routes and rules at start (a previous
+   * run killed with -9 may have left them behind). Default true.
    */
   removeStaleVips?: boolean;
 }
@@ -93,6 +102,7 @@ export type RuntimeEvent =
   | { type: 'advert-failed'; priority: number; destination: string; error: string }
   | { type: 'drop'; reason: string; detail: string; source?: string }
   | { type: 'vips'; action: 'add' | 'remove' | 'refresh' | 'remove-stale'; vips: string[]; ok: boolean; failures: string[] }
+  | { type: 'routing'; what: 'routes' | 'rules'; action: 'add' | 'remove' | 'remove-stale'; items: string[]; ok: boolean; failures: string[] }
   | { type: 'garp'; vips: string[]; count: number; sent: number; failures: string[] }
   | { type: 'notify'; notification: Notification }
   | { type: 'unsupported'; what: string }
@@ -187,11 +197,13 @@ export class InstanceRuntime {
     return this.counters;
   }
 
-  /** Start: remove stale VIPs (see RuntimeOptions), then run the start-up rules. */
+  /** Start: remove stale VIPs, routes and rules (see RuntimeOptions), then run the start-up rules. */
   start(startupDelayMs = 0): void {
     if (this.options.removeStaleVips ?? true) {
-      const vips = [...this.config.vips.values()];
-      if (vips.length > 0) this.enqueue(() => this.changeVips('remove-stale', vips));
+      const { vips, routes, rules } = this.config;
+      if (rules.size > 0) this.enqueue(() => this.changeRouting('rules', 'remove-stale', [...rules.keys()]));
+      if (routes.size > 0) this.enqueue(() => this.changeRouting('routes', 'remove-stale', [...routes.keys()]));
+      if (vips.size > 0) this.enqueue(() => this.changeVips('remove-stale', [...vips.values()]));
     }
     this.dispatch({ type: 'start', startupDelayMs });
   }
@@ -208,13 +220,14 @@ export class InstanceRuntime {
   }
 
   /**
-   * New settings for the same instance (config reload). VIPs the new config
-   * drops stay known, so that the reducer's removal of them can be carried out.
+   * New settings for the same instance (config reload). VIPs, routes and
+   * rules the new config drops stay known, so that the reducer's removal of
+   * them can be carried out.
    */
   reload(config: RuntimeConfig): void {
-    const vips = new Map(this.config.vips);
-    for (const [id, def] of config.vips) vips.set(id, def);
-    this.config = { ...config, vips };
+    const merged = <T>(old: Map<string, T>, next: Map<string, T>): Map<string, T> => new Map([...old, ...next]);
+    const { vips, routes, rules } = this.config;
+    this.config = { ...config, vips: merged(vips, config.vips), routes: merged(routes, config.routes), rules: merged(rules, config.rules) };
     this.dispatch({ type: 'reload', params: config.params });
   }
 
@@ -315,6 +328,14 @@ export class InstanceRuntime {
         return this.enqueue(() => this.changeVips('add', this.definitions(e.vips)));
       case 'remove-vips':
         return this.enqueue(() => this.changeVips('remove', this.definitions(e.vips)));
+      case 'add-routes':
+        return this.enqueue(() => this.changeRouting('routes', 'add', e.routes));
+      case 'remove-routes':
+        return this.enqueue(() => this.changeRouting('routes', 'remove', e.routes));
+      case 'add-rules':
+        return this.enqueue(() => this.changeRouting('rules', 'add', e.rules));
+      case 'remove-rules':
+        return this.enqueue(() => this.changeRouting('rules', 'remove', e.rules));
       case 'send-garp': {
         // A master answers every lower-priority advert with a burst; under a
         // flood of them (a peer that keeps claiming master) that would be a
@@ -402,6 +423,34 @@ export class InstanceRuntime {
     if (r.error) failures.push(r.error);
     if (failures.length > 0) this.counters.vipErrors++;
     this.emit({ type: 'vips', action, vips: defs.map((d) => `${d.address}/${d.prefix}`), ok: failures.length === 0, failures });
+  }
+
+  /**
+   * Add or remove virtual routes or rules. Adding one that is there already
+   * and removing one that is gone are what was asked for, not failures.
+   */
+  private async changeRouting(what: 'routes' | 'rules', action: 'add' | 'remove' | 'remove-stale', ids: readonly string[]): Promise<void> {
+    const known = what === 'routes' ? this.config.routes : this.config.rules;
+    const items = ids.filter((id) => known.has(id));
+    for (const id of ids) if (!known.has(id)) this.emit({ type: 'error', where: what, message: `unknown ${what === 'routes' ? 'route' : 'rule'} ${id}` });
+    if (items.length === 0) return;
+    const port = this.ports.routing;
+    if (!port) {
+      this.emit({ type: 'routing', what, action, items, ok: false, failures: ['no route adapter'] });
+      return;
+    }
+    const adding = action === 'add';
+    let r: BatchOutcome;
+    if (what === 'routes') {
+      const specs = items.map((id) => this.config.routes.get(id)!);
+      r = await (adding ? port.addRoutes(specs) : port.removeRoutes(specs));
+    } else {
+      const specs = items.map((id) => this.config.rules.get(id)!);
+      r = await (adding ? port.addRules(specs) : port.removeRules(specs));
+    }
+    const failures = r.failures.filter((f) => !(adding ? f.exists : f.absent)).map((f) => `${f.line}: ${f.message}`);
+    if (r.error) failures.push(r.error);
+    this.emit({ type: 'routing', what, action, items, ok: failures.length === 0, failures });
   }
 
   private async sendGarp(defs: VipDefinition[], count: number): Promise<void> {

@@ -16,9 +16,17 @@
 // - vrrp_min_garp turns the global GARP settings still at their defaults
 //   into one GARP, no second burst, no refresh.
 // Every correction applied is listed in `corrections`, for the log.
+//
+// Routes and rules (virtual_routes / virtual_rules and the static_* blocks)
+// become the route adapter's specs with keepalived's own choices applied: a
+// tracked route or rule carries protocol keepalived, an untracked route a
+// protocol it names (else keepalived's too), and a rule without preference
+// gets the next one counting down from 16384, in reading order.
 
 import type { GlobalDefs } from '../config/model/global.js';
-import type { VirtualIp, VrrpInstance } from '../config/model/vrrp.js';
+import type { VirtualIp, VirtualRoute, VirtualRule, VrrpConfig, VrrpInstance } from '../config/model/vrrp.js';
+import type { Loc } from '../config/problems.js';
+import type { NexthopSpec, RouteSpec, RuleSpec } from '../net/routes.js';
 import { DEFAULT_GARP, instanceParams, type GarpParams, type InstanceParams } from './fsm.js';
 import { OWNER_PRIORITY } from './timing.js';
 
@@ -69,6 +77,10 @@ export interface RuntimeConfig {
   wire: WireSettings;
   /** Every VIP the instance installs (virtual_ipaddress, then virtual_ipaddress_excluded), by the id the fsm uses. */
   vips: Map<string, VipDefinition>;
+  /** virtual_routes, by the id the fsm uses, in config order. */
+  routes: Map<string, RouteSpec>;
+  /** virtual_rules, by the id the fsm uses, in config order. */
+  rules: Map<string, RuleSpec>;
   /** keepalived's corrections applied to the configured values. */
   corrections: string[];
 }
@@ -83,6 +95,11 @@ export interface RuntimeConfigInput {
    * address, IPv6 link-local), used when no mcast_src_ip / unicast_src_ip is set.
    */
   interfaceAddress?: string;
+  /**
+   * Preferences keepalived gives rules that have none, counted over the whole
+   * config (rulePreferences). Default: counted over this instance's rules alone.
+   */
+  rulePreferences?: ReadonlyMap<VirtualRule, number>;
 }
 
 /** The id the fsm and the logs use for a VIP: `ADDR/PREFIX dev IF`. */
@@ -233,6 +250,8 @@ export function runtimeConfig(input: RuntimeConfigInput): RuntimeConfigResult {
     vips.set(vipId(def), def);
   }
   const advertAddresses = inst.virtualIps.filter((v) => v.address.family === family).map((v) => v.address.address);
+  const routes = routeMap(inst.virtualRoutes);
+  const rules = ruleMap(inst.virtualRules, input.rulePreferences ?? rulePreferences(inst.virtualRules));
 
   const unicastPeers = inst.unicastPeers
     .filter((p) => p.address.family === family)
@@ -280,7 +299,157 @@ export function runtimeConfig(input: RuntimeConfigInput): RuntimeConfigResult {
     notifyPriorityChanges: inst.flags.notifyPriorityChanges ?? global.vrrp.notifyPriorityChanges,
     garp,
     vips: [...vips.keys()],
+    routes: [...routes.keys()],
+    rules: [...rules.keys()],
     primaryAddress: sourceAddress,
   });
-  return { ok: true, params, wire, vips, corrections };
+  return { ok: true, params, wire, vips, routes, rules, corrections };
+}
+
+// ---------------------------------------------------------------------------
+// Routes and rules
+
+/** keepalived numbers rules that have no preference down from here (and warns). */
+const FIRST_AUTO_RULE_PREFERENCE = 16384;
+/** RTPROT_KEEPALIVED by its name in /etc/iproute2/rt_protos. */
+const KEEPALIVED_PROTOCOL = 'keepalived';
+
+function beforeInFile(a: Loc, b: Loc): number {
+  return a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1;
+}
+
+/** Every rule of the config: static_rules and each instance's virtual_rules. */
+export function configRules(vrrp: VrrpConfig): VirtualRule[] {
+  return [...vrrp.staticRules, ...vrrp.instances.flatMap((i) => i.virtualRules)];
+}
+
+/**
+ * The preference keepalived gives each rule that has none: 16384, 16383, ...
+ * in the order it reads them (file order; across included files the order of
+ * the file names stands in for it).
+ */
+export function rulePreferences(rules: readonly VirtualRule[]): Map<VirtualRule, number> {
+  const out = new Map<VirtualRule, number>();
+  let next = FIRST_AUTO_RULE_PREFERENCE;
+  for (const r of [...rules].filter((x) => x.preference === undefined).sort((a, b) => beforeInFile(a.loc, b.loc))) out.set(r, next--);
+  return out;
+}
+
+function prefixText(p: { address: string; prefix: number }): string {
+  return `${p.address}/${p.prefix}`;
+}
+
+/** A configured route as the route adapter takes it; undefined for a route keepalived drops (no destination). */
+export function routeSpec(r: VirtualRoute): RouteSpec | undefined {
+  if (!r.destination) return undefined;
+  const { onlink, ...options } = r.options;
+  const spec: RouteSpec = {
+    family: r.destination.family,
+    destination: prefixText(r.destination),
+    // A tracked route must carry keepalived's protocol; keepalived replaces any other.
+    protocol: r.noTrack && r.protocol !== undefined ? r.protocol : KEEPALIVED_PROTOCOL,
+  };
+  if (r.type !== 'unicast') spec.type = r.type;
+  if (r.src) spec.src = r.src.address;
+  const nexthops: NexthopSpec[] = r.nexthops.map((n) => ({
+    ...(n.via ? { via: n.via.address } : {}),
+    ...(n.dev !== undefined ? { dev: n.dev } : {}),
+    ...(n.weight !== undefined ? { weight: n.weight } : {}),
+    ...(n.onlink ? { onlink: true } : {}),
+  }));
+  // The deprecated `via A or B`: keepalived makes the two gateways nexthops.
+  if (r.or && r.via) nexthops.push({ via: r.via.address }, { via: r.or.address });
+  else if (r.via) spec.via = r.via.address;
+  if (nexthops.length > 0) spec.nexthops = nexthops;
+  if (r.dev !== undefined) spec.dev = r.dev;
+  if (r.table !== undefined) spec.table = r.table;
+  if (r.metric !== undefined) spec.metric = r.metric;
+  if (r.scope !== undefined) spec.scope = r.scope === 'universe' ? 'global' : r.scope;
+  if (onlink !== undefined) spec.onlink = true;
+  if (Object.keys(options).length > 0) spec.options = options;
+  return spec;
+}
+
+/** A configured rule as the route adapter takes it, with its preference (given, or keepalived's count-down). */
+export function ruleSpec(r: VirtualRule, preference: number): RuleSpec {
+  const { protocol, ...options } = r.options;
+  const spec: RuleSpec = {
+    // keepalived takes a rule without addresses as IPv4.
+    family: r.from?.family ?? r.to?.family ?? 4,
+    preference,
+    action: r.action?.kind ?? 'nop',
+  };
+  if (r.from) spec.from = prefixText(r.from);
+  if (r.to) spec.to = prefixText(r.to);
+  if (r.action?.value !== undefined) spec.actionValue = r.action.value;
+  if (r.iif !== undefined) spec.iif = r.iif;
+  if (r.oif !== undefined) spec.oif = r.oif;
+  // A tracked rule must carry keepalived's protocol, as a route does.
+  if (!r.noTrack) spec.protocol = KEEPALIVED_PROTOCOL;
+  else if (protocol !== undefined) spec.protocol = protocol;
+  if (Object.keys(options).length > 0) spec.options = options;
+  return spec;
+}
+
+function optionText(options: Readonly<Record<string, string>> | undefined): string {
+  return Object.entries(options ?? {})
+    .map(([k, v]) => ` ${k}${v ? ` ${v}` : ''}`)
+    .join('');
+}
+
+/** The id the fsm and the logs use for a route: what tells it from another, as `ip route` writes it. */
+export function routeId(r: RouteSpec): string {
+  const nexthops = (r.nexthops ?? [])
+    .map((n) => ` nexthop${n.via ? ` via ${n.via}` : ''}${n.dev ? ` dev ${n.dev}` : ''}${n.weight !== undefined ? ` weight ${n.weight}` : ''}${n.onlink ? ' onlink' : ''}`)
+    .join('');
+  return (
+    `${r.type ? `${r.type} ` : ''}${r.destination}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.table ? ` table ${r.table}` : ''}` +
+    `${r.metric !== undefined ? ` metric ${r.metric}` : ''}${r.scope ? ` scope ${r.scope}` : ''}${r.src ? ` src ${r.src}` : ''} proto ${r.protocol}` +
+    `${r.onlink ? ' onlink' : ''}${optionText(r.options)}${nexthops}`
+  );
+}
+
+/** The id the fsm and the logs use for a rule, as `ip rule` writes it. */
+export function ruleId(r: RuleSpec): string {
+  return (
+    `${r.preference}: from ${r.from ?? 'all'}${r.to ? ` to ${r.to}` : ''}${r.iif ? ` iif ${r.iif}` : ''}${r.oif ? ` oif ${r.oif}` : ''}${optionText(r.options)}` +
+    `${r.protocol ? ` proto ${r.protocol}` : ''} ${r.action}${r.actionValue !== undefined ? ` ${r.actionValue}` : ''}${r.family === 6 && !r.from && !r.to ? ' (IPv6)' : ''}`
+  );
+}
+
+/** Routes by id, in config order (a duplicate line counts once). */
+export function routeMap(routes: readonly VirtualRoute[]): Map<string, RouteSpec> {
+  const out = new Map<string, RouteSpec>();
+  for (const r of routes) {
+    const spec = routeSpec(r);
+    if (spec) out.set(routeId(spec), spec);
+  }
+  return out;
+}
+
+/** Rules by id, in config order; `auto` holds keepalived's preferences for rules that give none. */
+export function ruleMap(rules: readonly VirtualRule[], auto: ReadonlyMap<VirtualRule, number>): Map<string, RuleSpec> {
+  const out = new Map<string, RuleSpec>();
+  for (const r of rules) {
+    const spec = ruleSpec(r, r.preference ?? auto.get(r) ?? FIRST_AUTO_RULE_PREFERENCE);
+    out.set(ruleId(spec), spec);
+  }
+  return out;
+}
+
+/** static_ipaddress, static_routes and static_rules: what keepalived keeps in place whatever the VRRP state. */
+export interface StaticEntries {
+  addresses: Map<string, VipDefinition>;
+  routes: Map<string, RouteSpec>;
+  rules: Map<string, RuleSpec>;
+}
+
+export function staticEntries(vrrp: VrrpConfig, global: GlobalDefs, preferences: ReadonlyMap<VirtualRule, number> = rulePreferences(configRules(vrrp))): StaticEntries {
+  const addresses = new Map<string, VipDefinition>();
+  // An address without dev goes on default_interface (keepalived's default eth0).
+  for (const a of vrrp.staticAddresses) {
+    const def = vipDefinition(a, global.vrrp.defaultInterface ?? 'eth0');
+    addresses.set(vipId(def), def);
+  }
+  return { addresses, routes: routeMap(vrrp.staticRoutes), rules: ruleMap(vrrp.staticRules, preferences) };
 }

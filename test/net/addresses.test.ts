@@ -36,8 +36,8 @@ describe('ip batch lines', () => {
     const lines = ['address replace 198.51.100.180/32 dev eth0', 'address del 198.51.100.181/32 dev eth0', 'address replace 198.51.100.182/32 dev nosuch'];
     const stderr = 'Error: ipv4: Address not found.\nCommand failed -:2\nCannot find device "nosuch"\nCommand failed -:3\n';
     expect(parseBatchErrors(stderr, lines)).toEqual([
-      { lineNumber: 2, line: lines[1], message: 'Error: ipv4: Address not found.', absent: true },
-      { lineNumber: 3, line: lines[2], message: 'Cannot find device "nosuch"', absent: false },
+      { lineNumber: 2, line: lines[1], message: 'Error: ipv4: Address not found.', absent: true, exists: false },
+      { lineNumber: 3, line: lines[2], message: 'Cannot find device "nosuch"', absent: false, exists: false },
     ]);
   });
 

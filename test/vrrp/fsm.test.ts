@@ -577,6 +577,111 @@ describe('reload', () => {
   });
 });
 
+describe('virtual routes and rules (keepalived vrrp_state_become_master, vrrp_restore_interface, clear_diff_vrrp)', () => {
+  const R1 = '203.0.113.0/26 via 198.51.100.1 dev eth0 proto keepalived';
+  const R2 = 'blackhole 203.0.113.224/27 table 100 proto keepalived';
+  const RULE1 = '2000: from 198.51.100.180/32 proto keepalived table 100';
+  const RULE2 = '2001: from all to 203.0.113.0/24 proto keepalived table 100';
+  const withRouting = (o: Partial<Opts> = {}) => P({ routes: [R1, R2], rules: [RULE1, RULE2], ...o });
+  const installs = (effects: readonly Effect[]) => noLogs(effects).filter((e) => /-(vips|routes|rules)$/.test(e.type));
+
+  it('becoming master installs VIPs, then routes, then rules (a route may take a VIP as source), before the GARPs', () => {
+    const booted = drive(createInstance(withRouting()), [[0, start]]);
+    const r = step(booted.state, timer, booted.deadline!);
+    expect(types(noLogs(r.effects))).toEqual(['send-advert:100', 'add-vips', 'add-routes', 'add-rules', 'send-garp', 'notify:MASTER']);
+    expect(installs(r.effects)).toEqual([
+      { type: 'add-vips', vips: [VIP], accept: false },
+      { type: 'add-routes', routes: [R1, R2] },
+      { type: 'add-rules', rules: [RULE1, RULE2] },
+    ]);
+  });
+
+  it('measured with keepalived 2.2.7: a master going backup removes rules, then routes, then VIPs, without a priority-0 advert', () => {
+    const m = master(withRouting());
+    const r = step(m.state, advert(200), m.t + 100);
+    expect(r.state.state).toBe('backup');
+    expect(types(noLogs(r.effects))).toEqual(['remove-rules', 'remove-routes', 'remove-vips', 'notify:BACKUP']);
+    expect(installs(r.effects)).toEqual([
+      { type: 'remove-rules', rules: [RULE1, RULE2] },
+      { type: 'remove-routes', routes: [R1, R2] },
+      { type: 'remove-vips', vips: [VIP], accept: false },
+    ]);
+  });
+
+  it('leaving master for FAULT: priority 0 first, then rules, routes, VIPs', () => {
+    const m = master(withRouting());
+    const r = step(m.state, { type: 'fault', source: 'interface eth0' }, m.t + 100);
+    expect(types(noLogs(r.effects))).toEqual(['send-advert:0', 'remove-rules', 'remove-routes', 'remove-vips', 'notify:FAULT']);
+  });
+
+  it('measured with keepalived 2.2.7: shutdown of a master removes rules, routes and VIPs; --dont-release-vrrp leaves all three', () => {
+    const m = master(withRouting());
+    expect(types(noLogs(step(m.state, { type: 'shutdown' }, m.t + 10).effects))).toEqual(['send-advert:0', 'remove-rules', 'remove-routes', 'remove-vips', 'notify:STOP']);
+    const kept = step(m.state, { type: 'shutdown', release: false }, m.t + 10);
+    expect(installs(kept.effects)).toEqual([]);
+    expect(kept.state.vipsSet).toBe(true);
+  });
+
+  it('an instance with routes and no VIPs installs and removes its routes all the same', () => {
+    const m = master(withRouting({ vips: [] }));
+    const r = step(m.state, advert(200), m.t + 100);
+    expect(types(noLogs(r.effects))).toEqual(['remove-rules', 'remove-routes', 'notify:BACKUP']);
+  });
+
+  it('a backup never installs routes or rules, and removes none when it stops', () => {
+    const b = backup(withRouting());
+    const r = drive(b, [[500, advert(200)], [1000, { type: 'shutdown' }]]);
+    expect(installs(r.effects)).toEqual([]);
+  });
+
+  it('measured with keepalived 2.2.7: a reloaded master drops what the new config dropped (rules, routes, VIPs) and adds what it added (VIPs, routes, rules); the rest stays', () => {
+    const R3 = '203.0.113.32/27 via 198.51.100.1 dev eth0 proto keepalived';
+    const RULE3 = '2003: from all to 203.0.113.0/25 proto keepalived table 100';
+    const m = master(withRouting({ vips: ['192.0.2.1/24', '192.0.2.2/24'] }));
+    const next = withRouting({ vips: ['192.0.2.2/24', '192.0.2.3/24'], routes: [R2, R3], rules: [RULE1, RULE3] });
+    const r = step(m.state, { type: 'reload', params: next }, m.t + 400);
+    expect(noLogs(r.effects)).toEqual([
+      { type: 'remove-rules', rules: [RULE2] },
+      { type: 'remove-routes', routes: [R1] },
+      { type: 'remove-vips', vips: ['192.0.2.1/24'], accept: false },
+      { type: 'add-vips', vips: ['192.0.2.3/24'], accept: false },
+      { type: 'send-garp', vips: ['192.0.2.3/24'], count: 5, reason: 'reload' },
+      { type: 'add-routes', routes: [R3] },
+      { type: 'add-rules', rules: [RULE3] },
+    ]);
+    expect(r.state.state).toBe('master');
+    // Leaving master later removes the new set.
+    const left = step(r.state, advert(200), m.t + 500);
+    expect(installs(left.effects)).toEqual([
+      { type: 'remove-rules', rules: [RULE1, RULE3] },
+      { type: 'remove-routes', routes: [R2, R3] },
+      { type: 'remove-vips', vips: ['192.0.2.2/24', '192.0.2.3/24'], accept: false },
+    ]);
+  });
+
+  it('a reload changing only routes and rules keeps a backup as it is, and a master\'s timers', () => {
+    const b = drive(backup(withRouting()), [[1000, advert(100)]]).state;
+    const rb = step(b, { type: 'reload', params: withRouting({ routes: [R1], rules: [] }) }, 2500);
+    expect(installs(rb.effects)).toEqual([]);
+    expect(rb.deadline).toBeCloseTo(1000 + md(100), 9);
+    const m = master(withRouting());
+    const rm = step(m.state, { type: 'reload', params: withRouting({ routes: [R1] }) }, m.t + 400);
+    expect(noLogs(rm.effects)).toEqual([{ type: 'remove-routes', routes: [R2] }]);
+    expect(rm.deadline).toBe(m.t + 1000);
+  });
+
+  it('a reload changing the VRID of a master removes what the old parameters installed, not the new ones', () => {
+    const m = master(withRouting());
+    const r = step(m.state, { type: 'reload', params: P({ vrid: 52, vips: ['192.0.2.9/24'], routes: [R2], rules: [] }) }, m.t + 400);
+    expect(installs(r.effects)).toEqual([
+      { type: 'remove-rules', rules: [RULE1, RULE2] },
+      { type: 'remove-routes', routes: [R1, R2] },
+      { type: 'remove-vips', vips: [VIP], accept: false },
+    ]);
+    expect(r.state.params.vrid).toBe(52);
+  });
+});
+
 describe('compareAddresses (keepalived vrrp_saddr_cmp)', () => {
   it.each([
     ['10.0.0.2', '10.0.0.1', 1],

@@ -8,7 +8,8 @@ import { InstanceRuntime, type BatchOutcome } from '../../src/vrrp/instance.js';
 import { decodeAdvert } from '../../src/vrrp/packet.js';
 import type { VipDefinition } from '../../src/vrrp/params.js';
 import { masterDownInterval, skewTime } from '../../src/vrrp/timing.js';
-import { config, FakeTimers, fakePorts, kinds, ME, packet, PEER, settle, setup, VIP, VIP_ID, wire, type Call } from './runtime-fakes.js';
+import { config, FakeTimers, fakePorts, kinds, ME, packet, PEER, ROUTE, RULE, settle, setup, VIP, VIP_ID, wire, type Call } from './runtime-fakes.js';
+import { routeId, ruleId } from '../../src/vrrp/params.js';
 
 describe('InstanceRuntime', () => {
   it('stays backup while a higher-priority master advertises, takes over one master-down interval after the last advert', async () => {
@@ -213,6 +214,66 @@ describe('InstanceRuntime', () => {
     // The next adverts list the new VIP only.
     const last = calls.filter((c): c is Extract<Call, { kind: 'advert' }> => c.kind === 'advert').at(-1)!;
     expect(decodeAdvert(last.message, { family: 4, instance: { version: 2, authType: 1, password: '1111', intervalCs: 100 } })).toMatchObject({ ok: true, advert: { priority: 0, addresses: ['198.51.100.181'] } });
+  });
+
+  it('virtual routes and rules: installed after the VIPs as master, removed before them (rules, routes, VIPs) on stop', async () => {
+    const { rt, calls, events } = setup({ priority: 255, initialState: 'MASTER', routes: [ROUTE], rules: [RULE] });
+    rt.start();
+    await rt.idle();
+    expect(kinds(calls)).toEqual(['advert:255', 'add', 'add-routes', 'add-rules', 'garp', 'notify:MASTER']);
+    expect(calls.find((c) => c.kind === 'add-routes')).toMatchObject({ routes: [routeId(ROUTE)] });
+    await rt.stop();
+    expect(kinds(calls).slice(6)).toEqual(['advert:0', 'remove-rules', 'remove-routes', 'remove', 'notify:STOP']);
+    expect(events).toContainEqual({ type: 'routing', what: 'rules', action: 'remove', items: [ruleId(RULE)], ok: true, failures: [] });
+  });
+
+  it('removes stale rules, routes and VIPs at start; a route already there on add or gone on removal is no failure, any other is reported', async () => {
+    const absent: BatchOutcome = { ok: false, failures: [{ line: 'route del 203.0.113.0/26', message: 'RTNETLINK answers: No such process', absent: true, exists: false }] };
+    const stale = setup({ routes: [ROUTE], rules: [RULE] }, { routing: absent }, { removeStale: true });
+    stale.rt.start();
+    await stale.rt.idle();
+    expect(kinds(stale.calls)).toEqual(['remove-rules', 'remove-routes', 'remove', 'notify:BACKUP']);
+    expect(stale.events).toContainEqual({ type: 'routing', what: 'routes', action: 'remove-stale', items: [routeId(ROUTE)], ok: true, failures: [] });
+
+    const exists: BatchOutcome = { ok: false, failures: [{ line: 'route prepend 203.0.113.0/26', message: 'RTNETLINK answers: File exists', absent: false, exists: true }] };
+
+    const owner = setup({ priority: 255, initialState: 'MASTER', routes: [ROUTE] }, { routing: exists });
+    owner.rt.start();
+    await owner.rt.idle();
+    expect(owner.events).toContainEqual({ type: 'routing', what: 'routes', action: 'add', items: [routeId(ROUTE)], ok: true, failures: [] });
+
+    const broken: BatchOutcome = { ok: false, failures: [{ line: 'route prepend 203.0.113.0/26', message: 'Error: Nexthop has invalid gateway.', absent: false, exists: false }] };
+    const bad = setup({ priority: 255, initialState: 'MASTER', routes: [ROUTE] }, { routing: broken });
+    bad.rt.start();
+    await bad.rt.idle();
+    expect(bad.rt.state).toBe('master');
+    expect(bad.events).toContainEqual(expect.objectContaining({ type: 'routing', action: 'add', ok: false, failures: ['route prepend 203.0.113.0/26: Error: Nexthop has invalid gateway.'] }));
+  });
+
+  it('reload: a master removes the route the new config drops (still known from the old one) and adds the new one', async () => {
+    const { rt, calls } = setup({ priority: 255, initialState: 'MASTER', routes: [ROUTE] });
+    rt.start();
+    await rt.idle();
+    const route2 = { ...ROUTE, destination: '203.0.113.64/26' };
+    const before = calls.length;
+    rt.reload(config({ priority: 255, initialState: 'MASTER', routes: [route2] }));
+    await rt.idle();
+    expect(calls.slice(before)).toEqual([
+      expect.objectContaining({ kind: 'remove-routes', routes: [routeId(ROUTE)] }),
+      expect.objectContaining({ kind: 'add-routes', routes: [routeId(route2)] }),
+    ]);
+  });
+
+  it('without a route adapter, an instance with routes says so and keeps running', async () => {
+    const timers = new FakeTimers();
+    const { ports } = fakePorts(timers);
+    delete ports.routing;
+    const events: unknown[] = [];
+    const rt = new InstanceRuntime(config({ priority: 255, initialState: 'MASTER', routes: [ROUTE] }), ports, { timers, removeStaleVips: false, onEvent: (e) => events.push(e) });
+    rt.start();
+    await rt.idle();
+    expect(rt.state).toBe('master');
+    expect(events).toContainEqual({ type: 'routing', what: 'routes', action: 'add', items: [routeId(ROUTE)], ok: false, failures: ['no route adapter'] });
   });
 
   it('delivers notifications in order, one at a time', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KeepalivedConfig } from '../../src/config/model/index.js';
 import { DEFAULT_GARP } from '../../src/vrrp/fsm.js';
-import { runtimeConfig, vipId, type RuntimeConfig } from '../../src/vrrp/params.js';
+import { configRules, rulePreferences, runtimeConfig, staticEntries, vipId, type RuntimeConfig } from '../../src/vrrp/params.js';
 import { readText } from '../helpers/config.js';
 
 const ADDR = '198.51.100.11';
@@ -61,6 +61,8 @@ describe('the lab configuration (v2, PASS, advert_int 1, one VIP)', () => {
       notifyPriorityChanges: false,
       garp: DEFAULT_GARP,
       vips: ['198.51.100.180/32 dev eth0'],
+      routes: [],
+      rules: [],
       primaryAddress: ADDR,
     });
     expect(r.corrections).toEqual([]);
@@ -242,5 +244,108 @@ describe('global defaults', () => {
   it('VRRPv3 keeps centiseconds; v2 intervals are whole seconds', () => {
     expect(map(instance('  version 3\n  advert_int 0.1')).params.advertIntervalCs).toBe(10);
     expect(map(instance('  advert_int 1.5')).params.advertIntervalCs).toBe(200);
+  });
+});
+
+describe('virtual_routes and virtual_rules (keepalived 2.2.7 alloc_route / alloc_rule, as measured with ip route / ip rule)', () => {
+  const routed = (routes: string, rules = '') => instance(`  virtual_routes {\n${routes}\n  }${rules ? `\n  virtual_rules {\n${rules}\n  }` : ''}`);
+
+  it('a route carries protocol keepalived, its gateway, device, table, metric, type and source as written', () => {
+    const r = map(
+      routed(`    203.0.113.0/26 via 198.51.100.1 dev eth0
+    203.0.113.64/26 via 198.51.100.1 dev eth0 table 100 metric 5
+    src 198.51.100.180 203.0.113.192/27 dev eth0
+    blackhole 203.0.113.224/27 table 100
+    2001:db8:1::/48 via 2001:db8::1 dev eth0`),
+    );
+    expect([...r.routes.values()]).toEqual([
+      { family: 4, destination: '203.0.113.0/26', via: '198.51.100.1', dev: 'eth0', protocol: 'keepalived' },
+      { family: 4, destination: '203.0.113.64/26', via: '198.51.100.1', dev: 'eth0', table: '100', metric: 5, protocol: 'keepalived' },
+      { family: 4, destination: '203.0.113.192/27', src: '198.51.100.180', dev: 'eth0', protocol: 'keepalived' },
+      { family: 4, type: 'blackhole', destination: '203.0.113.224/27', table: '100', protocol: 'keepalived' },
+      { family: 6, destination: '2001:db8:1::/48', via: '2001:db8::1', dev: 'eth0', protocol: 'keepalived' },
+    ]);
+    expect(r.params.routes).toEqual([...r.routes.keys()]);
+    expect(r.params.routes[0]).toBe('203.0.113.0/26 via 198.51.100.1 dev eth0 proto keepalived');
+  });
+
+  it('a tracked route always gets protocol keepalived; only a no_track route keeps the protocol it names', () => {
+    const r = map(routed('    203.0.113.0/26 dev eth0 protocol static\n    203.0.113.64/26 dev eth0 protocol static no_track\n    203.0.113.128/26 dev eth0 no_track'));
+    expect([...r.routes.values()].map((x) => x.protocol)).toEqual(['keepalived', 'static', 'keepalived']);
+  });
+
+  it('the deprecated `via A or B` becomes two nexthops; scope universe is spelt global; onlink and further options pass through', () => {
+    const r = map(routed('    203.0.113.0/26 via 198.51.100.1 or 198.51.100.2 dev eth0\n    203.0.113.64/26 via 198.51.100.1 dev eth0 scope universe onlink mtu 1400'));
+    const [or, opts] = [...r.routes.values()];
+    expect(or).toMatchObject({ nexthops: [{ via: '198.51.100.1' }, { via: '198.51.100.2' }], dev: 'eth0' });
+    expect(or.via).toBeUndefined();
+    expect(opts).toMatchObject({ scope: 'global', onlink: true, options: { mtu: '1400' } });
+  });
+
+  it('a rule carries its selectors, preference, action and protocol keepalived (none when no_track names none)', () => {
+    const r = map(
+      routed(
+        '    203.0.113.0/26 dev eth0',
+        `    from 198.51.100.180 table 100 preference 2000
+    to 203.0.113.0/24 table 100 priority 2001 no_track
+    from 2001:db8::180 table 100 preference 2002
+    iif eth0 fwmark 7 goto 32766 preference 2003`,
+      ),
+    );
+    expect([...r.rules.values()]).toEqual([
+      { family: 4, from: '198.51.100.180/32', preference: 2000, action: 'table', actionValue: '100', protocol: 'keepalived' },
+      { family: 4, to: '203.0.113.0/24', preference: 2001, action: 'table', actionValue: '100' },
+      { family: 6, from: '2001:db8::180/128', preference: 2002, action: 'table', actionValue: '100', protocol: 'keepalived' },
+      { family: 4, iif: 'eth0', preference: 2003, action: 'goto', actionValue: '32766', protocol: 'keepalived', options: { fwmark: '7' } },
+    ]);
+    expect(r.params.rules[0]).toBe('2000: from 198.51.100.180/32 proto keepalived table 100');
+  });
+
+  it('measured with keepalived 2.2.7: rules without a preference get 16384, 16383, ... in reading order, static_rules and every instance counted together', () => {
+    const text = `static_rules {
+  from 203.0.113.128/26 table 100
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  virtual_ipaddress {
+    198.51.100.180/32
+  }
+  virtual_rules {
+    fwmark 7 table 100
+    to 203.0.113.64/26 table 100 preference 50
+    to 203.0.113.0/26 table 100
+  }
+}
+`;
+    const c = config(text);
+    const prefs = rulePreferences(configRules(c.vrrp));
+    const r = runtimeConfig({ instance: c.vrrp.instances[0], global: c.global, interfaceAddress: ADDR, rulePreferences: prefs });
+    if (!r.ok) throw new Error(r.error);
+    expect([...r.rules.values()].map((x) => x.preference)).toEqual([16383, 50, 16382]);
+    expect([...staticEntries(c.vrrp, c.global).rules.values()].map((x) => x.preference)).toEqual([16384]);
+  });
+});
+
+describe('static_ipaddress, static_routes, static_rules', () => {
+  it('become the specs of the adapters; an address without dev goes on default_interface (eth0 unless set)', () => {
+    const c = config(`global_defs {
+  default_interface eth1
+}
+static_ipaddress {
+  203.0.113.50/32 dev eth0
+  203.0.113.51/32
+}
+static_routes {
+  203.0.113.128/26 via 198.51.100.1 dev eth0 table 100
+}
+static_rules {
+  from 203.0.113.128/26 table 100 preference 1000
+}
+`);
+    const s = staticEntries(c.vrrp, c.global);
+    expect([...s.addresses.keys()]).toEqual(['203.0.113.50/32 dev eth0', '203.0.113.51/32 dev eth1']);
+    expect([...s.routes.values()]).toEqual([{ family: 4, destination: '203.0.113.128/26', via: '198.51.100.1', dev: 'eth0', table: '100', protocol: 'keepalived' }]);
+    expect([...s.rules.values()]).toEqual([{ family: 4, from: '203.0.113.128/26', preference: 1000, action: 'table', actionValue: '100', protocol: 'keepalived' }]);
   });
 });

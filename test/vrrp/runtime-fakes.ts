@@ -5,12 +5,16 @@ import { instanceParams } from '../../src/vrrp/fsm.js';
 import { InstanceRuntime, type BatchOutcome, type InstancePorts, type Notification, type RuntimeEvent } from '../../src/vrrp/instance.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
 import { encodeAdvert, encodeIpv4Packet, type AdvertFields } from '../../src/vrrp/packet.js';
-import type { RuntimeConfig, VipDefinition, WireSettings } from '../../src/vrrp/params.js';
+import { routeId, ruleId, type RuntimeConfig, type VipDefinition, type WireSettings } from '../../src/vrrp/params.js';
+import type { RouteSpec, RuleSpec } from '../../src/net/routes.js';
 
 export const ME = '198.51.100.12';
 export const PEER = '198.51.100.11';
 export const VIP: VipDefinition = { address: '198.51.100.180', prefix: 32, family: 4, dev: 'eth0' };
 export const VIP_ID = '198.51.100.180/32 dev eth0';
+/** A virtual route whose source is the VIP (it needs the VIP in place) and a rule for the VIP. */
+export const ROUTE: RouteSpec = { family: 4, destination: '203.0.113.0/26', dev: 'eth0', src: VIP.address, protocol: 'keepalived' };
+export const RULE: RuleSpec = { family: 4, from: `${VIP.address}/32`, preference: 2000, action: 'table', actionValue: '100', protocol: 'keepalived' };
 
 export { FakeTimers } from '../helpers/fake-timers.js';
 
@@ -20,10 +24,12 @@ export { turns as settle } from '../helpers/fake-timers.js';
 export type Call =
   | { kind: 'advert'; t: number; destination: string; priority: number; message: Buffer }
   | { kind: 'add' | 'remove'; t: number; vips: string[]; lease?: number }
+  | { kind: 'add-routes' | 'remove-routes'; t: number; routes: string[] }
+  | { kind: 'add-rules' | 'remove-rules'; t: number; rules: string[] }
   | { kind: 'garp'; t: number; vips: string[]; count: number }
   | { kind: 'notify'; t: number; n: Notification };
 
-export function fakePorts(timers: FakeTimers, failures: { send?: string; add?: BatchOutcome; absentOnRemove?: boolean } = {}) {
+export function fakePorts(timers: FakeTimers, failures: { send?: string; add?: BatchOutcome; absentOnRemove?: boolean; routing?: BatchOutcome } = {}) {
   const calls: Call[] = [];
   const ok: BatchOutcome = { ok: true, failures: [] };
   const ports: InstancePorts = {
@@ -41,6 +47,24 @@ export function fakePorts(timers: FakeTimers, failures: { send?: string; add?: B
       removeVips: async (vips) => {
         calls.push({ kind: 'remove', t: timers.now(), vips: vips.map((v) => v.address) });
         return failures.absentOnRemove ? { ok: false, failures: vips.map((v) => ({ line: `address del ${v.address}`, message: 'Address not found', absent: true })) } : ok;
+      },
+    },
+    routing: {
+      addRoutes: async (routes) => {
+        calls.push({ kind: 'add-routes', t: timers.now(), routes: routes.map(routeId) });
+        return failures.routing ?? ok;
+      },
+      removeRoutes: async (routes) => {
+        calls.push({ kind: 'remove-routes', t: timers.now(), routes: routes.map(routeId) });
+        return failures.routing ?? ok;
+      },
+      addRules: async (rules) => {
+        calls.push({ kind: 'add-rules', t: timers.now(), rules: rules.map(ruleId) });
+        return failures.routing ?? ok;
+      },
+      removeRules: async (rules) => {
+        calls.push({ kind: 'remove-rules', t: timers.now(), rules: rules.map(ruleId) });
+        return failures.routing ?? ok;
       },
     },
     garp: {
@@ -77,8 +101,10 @@ export function wire(o: Partial<WireSettings> = {}): WireSettings {
   };
 }
 
-export function config(o: { priority?: number; initialState?: 'MASTER' | 'BACKUP'; wire?: Partial<WireSettings> } = {}): RuntimeConfig {
+export function config(o: { priority?: number; initialState?: 'MASTER' | 'BACKUP'; wire?: Partial<WireSettings>; routes?: RouteSpec[]; rules?: RuleSpec[] } = {}): RuntimeConfig {
   const w = wire(o.wire);
+  const routes = new Map((o.routes ?? []).map((r) => [routeId(r), r]));
+  const rules = new Map((o.rules ?? []).map((r) => [ruleId(r), r]));
   return {
     params: instanceParams({
       name: 'VI_1',
@@ -88,11 +114,15 @@ export function config(o: { priority?: number; initialState?: 'MASTER' | 'BACKUP
       initialState: o.initialState ?? 'BACKUP',
       advertIntervalCs: w.advertIntervalCs,
       vips: [VIP_ID],
+      routes: [...routes.keys()],
+      rules: [...rules.keys()],
       primaryAddress: ME,
       accept: true,
     }),
     wire: w,
     vips: new Map([[VIP_ID, VIP]]),
+    routes,
+    rules,
     corrections: [],
   };
 }
