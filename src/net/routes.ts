@@ -55,6 +55,8 @@ export interface RouteSpec {
 /** One policy-routing rule as `ip rule` takes it. */
 export interface RuleSpec {
   family: 4 | 6;
+  /** `not`: the rule matches what its selectors do not. */
+  invert?: boolean;
   /** ADDR/PREFIX; undefined = all. */
   from?: string;
   to?: string;
@@ -144,6 +146,7 @@ export function routeCommand(op: 'prepend' | 'del', r: RouteSpec): IpLine {
 /** The batch line (without `ip`) that adds or deletes a rule; the same selectors both ways. */
 export function ruleCommand(op: 'add' | 'del', r: RuleSpec): IpLine {
   const parts = ['rule', op];
+  if (r.invert) parts.push('not');
   if (r.from !== undefined) parts.push('from', word(r.from, 'rule source'));
   if (r.to !== undefined) parts.push('to', word(r.to, 'rule destination'));
   if (r.iif !== undefined) parts.push('iif', word(r.iif, 'input interface'));

@@ -374,11 +374,12 @@ export function routeSpec(r: VirtualRoute): RouteSpec | undefined {
 export function ruleSpec(r: VirtualRule, preference: number): RuleSpec {
   const { protocol, ...options } = r.options;
   const spec: RuleSpec = {
-    // keepalived takes a rule without addresses as IPv4.
-    family: r.from?.family ?? r.to?.family ?? 4,
+    // keepalived takes a rule without addresses (and without inet6) as IPv4.
+    family: r.family ?? r.from?.family ?? r.to?.family ?? 4,
     preference,
     action: r.action?.kind ?? 'nop',
   };
+  if (r.invert) spec.invert = true;
   if (r.from) spec.from = prefixText(r.from);
   if (r.to) spec.to = prefixText(r.to);
   if (r.action?.value !== undefined) spec.actionValue = r.action.value;
@@ -412,7 +413,7 @@ export function routeId(r: RouteSpec): string {
 /** The id the fsm and the logs use for a rule, as `ip rule` writes it. */
 export function ruleId(r: RuleSpec): string {
   return (
-    `${r.preference}: from ${r.from ?? 'all'}${r.to ? ` to ${r.to}` : ''}${r.iif ? ` iif ${r.iif}` : ''}${r.oif ? ` oif ${r.oif}` : ''}${optionText(r.options)}` +
+    `${r.preference}: ${r.invert ? 'not ' : ''}from ${r.from ?? 'all'}${r.to ? ` to ${r.to}` : ''}${r.iif ? ` iif ${r.iif}` : ''}${r.oif ? ` oif ${r.oif}` : ''}${optionText(r.options)}` +
     `${r.protocol ? ` proto ${r.protocol}` : ''} ${r.action}${r.actionValue !== undefined ? ` ${r.actionValue}` : ''}${r.family === 6 && !r.from && !r.to ? ' (IPv6)' : ''}`
   );
 }

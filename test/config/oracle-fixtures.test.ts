@@ -52,6 +52,7 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'lab-director1.conf': 0,
   'lab-director2.conf': 0,
   'misplaced-block.conf': 5,
+  'rules-family-invert.conf': 5,
   'brace-after-value-keyword.conf': 5,
   'extra-brace-no-newline.conf': 5,
   'block-without-brace.conf': 5,

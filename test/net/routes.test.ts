@@ -49,6 +49,7 @@ describe('ip route / ip rule batch lines', () => {
     expect(ruleCommand('add', { ...FWMARK, iif: 'eth0' }).line).toBe('rule add iif eth0 fwmark 7 priority 16384 protocol keepalived table 100');
     const untracked: RuleSpec = { family: 4, to: '203.0.113.0/24', preference: 10, action: 'blackhole' };
     expect(ruleCommand('add', untracked).line).toBe('rule add to 203.0.113.0/24 priority 10 blackhole');
+    expect(ruleCommand('add', { ...FROM_VIP, invert: true }).line).toBe('rule add not from 198.51.100.180/32 priority 2000 protocol keepalived table 100');
     expect(ruleCommand('add', FROM_V6).family).toBe(6);
   });
 

@@ -122,6 +122,10 @@ export interface VirtualRule {
   action?: { kind: string; value?: string };
   iif?: string;
   oif?: string;
+  /** `inet` / `inet6` on the line: the rule's family even without addresses. */
+  family?: 4 | 6;
+  /** `not`: the selectors are inverted. */
+  invert: boolean;
   noTrack: boolean;
   trackGroup?: string;
   options: Record<string, string>;

@@ -192,6 +192,13 @@ describe('virtual_rules lines (keepalived 2.2.7)', () => {
     { line: 'from 198.51.100.0/24 table 1 table 2 priority 100', exit: 5 },
     { line: 'from 198.51.100.0/24 to 2001:db8::/32 table 1 priority 100', exit: 5 },
     { line: 'to 192.168.100./24 table 1 priority 100', exit: 5 },
+    // keepalived 2.2.7 takes the word after inet/inet6 as read: only a word it can spare works.
+    { line: 'inet6 inet6 from 2001:db8::1 table 1 priority 100', exit: 0 },
+    { line: 'table 1 priority 100 inet6', exit: 0 },
+    { line: 'inet6 from 2001:db8::1 table 1 priority 100', exit: 5 },
+    { line: 'inet6 fwmark 1 table 1 priority 100', exit: 5 },
+    { line: 'inet6 inet6 from 198.51.100.1 table 1 priority 100', exit: 5 },
+    { line: 'not from 198.51.100.0/24 table 1 priority 100', exit: 0 },
   ];
   it.each(rows)('$line', ({ line, exit, lines }) => {
     const v = verdict(inBlock('virtual_rules', line));
@@ -221,5 +228,20 @@ describe('static_ipaddress, static_routes, static_rules, track_group (keepalived
   it('track_group without a name, and twice', () => {
     expect(verdict('track_group {\n  group {\n    A\n  }\n}\n')).toEqual({ exit: 5, lines: [1] });
     expect(verdict('track_group T {\n}\ntrack_group T {\n}\n')).toEqual({ exit: 5, lines: [3] });
+  });
+});
+
+describe('what the model keeps of a route or rule line', () => {
+  it('a rule keeps inet6 (its family without addresses) and not (inverted)', () => {
+    const { config } = readText(topBlock('static_rules', 'fwmark 1 table 1 priority 100 inet6;not from 198.51.100.0/24 table 2 priority 101'));
+    const [six, inverted] = config.vrrp.staticRules;
+    expect(six).toMatchObject({ family: 6, invert: false, options: { fwmark: '1' }, action: { kind: 'table', value: '1' } });
+    expect(inverted).toMatchObject({ invert: true, from: { address: '198.51.100.0', prefix: 24 }, preference: 101 });
+  });
+  it("a route keeps 'lock' with its value, and takes a route type by its number", () => {
+    const { config } = readText(topBlock('static_routes', '198.51.100.0/24 dev eth1 table 100 mtu lock 1400;6 203.0.113.0/25 table 100'));
+    const [locked, numbered] = config.vrrp.staticRoutes;
+    expect(locked.options).toEqual({ mtu: 'lock 1400' });
+    expect(numbered.type).toBe('blackhole');
   });
 });

@@ -11,6 +11,10 @@ import { readAddressWord } from './address.js';
 import { missingParameter } from './common.js';
 
 const TYPES = new Set<RouteType>(['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'local', 'broadcast', 'anycast', 'multicast', 'nat']);
+/** Route types by their rtnetlink number (RTN_*), as `ip route` also takes them. */
+const ROUTE_TYPE_NUMBERS: Partial<Record<number, RouteType>> = {
+  1: 'unicast', 2: 'local', 3: 'broadcast', 4: 'anycast', 5: 'multicast', 6: 'blackhole', 7: 'unreachable', 8: 'prohibit', 9: 'throw', 10: 'nat',
+}; // prettier-ignore
 const SCOPES = new Set(['host', 'link', 'site', 'global', 'nowhere', 'universe']);
 /** Route protocols iproute2 knows by name (/etc/iproute2/rt_protos). */
 const PROTOCOLS = new Set(['unspec', 'redirect', 'kernel', 'boot', 'static', 'gated', 'ra', 'mrt', 'zebra', 'bird', 'dnrouted', 'xorp', 'ntk', 'dhcp', 'keepalived', 'babel', 'bgp', 'isis', 'ospf', 'rip', 'eigrp']);
@@ -170,16 +174,22 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
         if (VALUE_OPTIONS.has(word)) {
           if (!needValue()) return undefined;
           let value = words[++i].v;
-          if ((word === 'mtu' || word === 'congctl' || word === 'window' || word === 'cwnd' || word === 'ssthresh' || word === 'advmss' || word === 'hoplimit') && value === 'lock' && i + 1 < words.length) value = words[++i].v;
+          let locked = false;
+          if ((word === 'mtu' || word === 'congctl' || word === 'window' || word === 'cwnd' || word === 'ssthresh' || word === 'advmss' || word === 'hoplimit') && value === 'lock' && i + 1 < words.length) {
+            locked = true;
+            value = words[++i].v;
+          }
           if (NUMERIC_OPTIONS.has(word) && !isUint(value)) fail(i, 'vrrp-route-option', `route '${word}' value '${value}' is not a number`);
           else if (word === 'mtu' && !isUint(value)) fail(i, 'vrrp-route-option', `route mtu '${value}' is not a number`);
-          route.options[word] = value;
+          // `lock` stays with its value: the route is installed as written.
+          route.options[word] = locked ? `lock ${value}` : value;
           break;
         }
         // A route type (by name or number) anywhere: the next word is the destination.
         if (TYPES.has(word as RouteType) || (/^\d+$/.test(word) && Number(word) <= 255)) {
           if (!needValue()) return undefined;
           if (TYPES.has(word as RouteType)) route.type = word as RouteType;
+          else route.type = ROUTE_TYPE_NUMBERS[Number(word)] ?? route.type;
           destinationNext = true;
           break;
         }

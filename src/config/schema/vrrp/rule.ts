@@ -28,14 +28,24 @@ export interface RuleLineOptions {
 /** Reads one rule line; undefined when keepalived would drop the rule. */
 export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOptions): VirtualRule | undefined {
   const words = stmt.words;
-  const rule: VirtualRule = { loc: stmtLoc(stmt), noTrack: false, options: {} };
+  const rule: VirtualRule = { loc: stmtLoc(stmt), invert: false, noTrack: false, options: {} };
   const fail = (index: number, code: string, message: string, hint?: string): undefined => {
     ctx.problems.error(code, stmtLoc(stmt, index), message, hint ? { hint } : {});
     return undefined;
   };
   for (let i = 0; i < words.length; i++) {
     const word = words[i].v;
-    if (word === 'inet' || word === 'inet6' || word === 'not') continue;
+    if (word === 'not') {
+      rule.invert = true;
+      continue;
+    }
+    if (word === 'inet' || word === 'inet6') {
+      rule.family = word === 'inet' ? 4 : 6;
+      // keepalived 2.2.7 also takes the word after inet/inet6 as read (measured:
+      // `inet6 from ADDR` reports ADDR as an unknown option).
+      i++;
+      continue;
+    }
     if (word === 'no_track') {
       rule.noTrack = true;
       continue;
@@ -47,7 +57,13 @@ export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOpti
     }
     const known = word === 'from' || word === 'to' || word === 'fwmark' || word === 'iif' || word === 'oif' || PREFERENCE.has(word) || ACTIONS_WITH_VALUE.has(word) || VALUE_OPTIONS.has(word) || (options.isStatic && word === 'track_group');
     if (!known) {
-      return fail(i, 'vrrp-rule-option', `'${word}' is not a rule option; the rule is ignored`, word === 'pref' ? "keepalived spells it 'preference' or 'priority'" : undefined);
+      const afterFamily = i >= 2 && (words[i - 2].v === 'inet' || words[i - 2].v === 'inet6');
+      const hint = afterFamily
+        ? `keepalived 2.2.7 skips the word after '${words[i - 2].v}' ('${words[i - 1].v}'), so this one is read out of place: put '${words[i - 2].v}' at the end of the line`
+        : word === 'pref'
+          ? "keepalived spells it 'preference' or 'priority'"
+          : undefined;
+      return fail(i, 'vrrp-rule-option', `'${word}' is not a rule option; the rule is ignored`, hint);
     }
     if (i + 1 >= words.length) {
       missingParameter(ctx, stmt, i + 1, word);
@@ -91,7 +107,7 @@ export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOpti
         } else rule.options[word] = value;
     }
   }
-  const families = new Set([rule.from?.family, rule.to?.family].filter((f) => f !== undefined));
+  const families = new Set([rule.family, rule.from?.family, rule.to?.family].filter((f) => f !== undefined));
   if (families.size > 1) return fail(0, 'vrrp-rule-family', 'the rule mixes IPv4 and IPv6 addresses; it is ignored');
   if (!rule.action) return fail(0, 'vrrp-rule-no-action', 'the rule has no action (table, goto, ...); it is ignored');
   if (rule.preference === undefined) {
