@@ -159,16 +159,15 @@ const SILENT: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
-const index = (table: Readonly<Record<string, readonly string[]>>): Set<string> =>
-  new Set(Object.entries(table).flatMap(([block, keywords]) => keywords.map((k) => `${block} ${k}`)));
+const index = (table: Readonly<Record<string, readonly string[]>>): Map<string, Set<string>> =>
+  new Map(Object.entries(table).map(([block, keywords]) => [block, new Set(keywords)]));
 
 const aborts = index(ABORT);
 const silents = index(SILENT);
 
 /** `block` is the name of the block spec (the innermost block: 'vrrp_instance', 'url', 'TCP_CHECK', ...). */
 export function missingValueBehaviour(block: string, keyword: string): MissingValueBehaviour {
-  const key = `${block} ${keyword}`;
-  if (aborts.has(key)) return 'abort';
-  if (silents.has(key)) return 'silent';
+  if (aborts.get(block)?.has(keyword)) return 'abort';
+  if (silents.get(block)?.has(keyword)) return 'silent';
   return 'report';
 }

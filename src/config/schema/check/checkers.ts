@@ -7,6 +7,7 @@ import type { Checker, ConnectionOptions, RealServer, ResolvedTimers, TimerSetti
 import { CHECK_DEFAULTS } from '../../model/check.js';
 import type { Loc } from '../../problems.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
+import { perReadMap } from '../per-read.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { blockEndLoc, isLinkLocal, nestedBlock, parseInetAddress, readFlag, readUnsigned, requireArg, UINT_MAX } from './common.js';
 import { timerKeywords } from './timers.js';
@@ -19,25 +20,27 @@ interface ConnectionState {
   bindFamily?: Family;
 }
 
-const connectionStates = new WeakMap<ConnectionOptions, ConnectionState>();
+/** The reading state of each connection. */
+const statesOf = perReadMap<ConnectionOptions, ConnectionState>();
 
 /** Starts reading a connection whose destination defaults to `rsAddress`. */
-export function startConnection(connection: ConnectionOptions, rsAddress: IpAddress): void {
-  connectionStates.set(connection, { dst: rsAddress });
+export function startConnection(ctx: ReadContext, connection: ConnectionOptions, rsAddress: IpAddress): void {
+  statesOf(ctx).set(connection, { dst: rsAddress });
 }
 
 /** A copy of a connection being read, with its reading state (an SMTP host starts as its checker). */
-export function copyConnection(connection: ConnectionOptions): ConnectionOptions {
+export function copyConnection(ctx: ReadContext, connection: ConnectionOptions): ConnectionOptions {
   const copy = { ...connection };
-  connectionStates.set(copy, { ...stateOf(connection) });
+  statesOf(ctx).set(copy, { ...stateOf(ctx, connection) });
   return copy;
 }
 
-function stateOf(connection: ConnectionOptions): ConnectionState {
-  let state = connectionStates.get(connection);
+function stateOf(ctx: ReadContext, connection: ConnectionOptions): ConnectionState {
+  const states = statesOf(ctx);
+  let state = states.get(connection);
   if (!state) {
     state = { dst: null };
-    connectionStates.set(connection, state);
+    states.set(connection, state);
   }
   return state;
 }
@@ -66,7 +69,7 @@ function familyName(f: Family): string {
 export function connectionKeywords<T extends Connected>(): Record<string, KeywordHandler<T>> {
   return {
     connect_ip: (stmt, target, ctx) => {
-      const state = stateOf(target.connection);
+      const state = stateOf(ctx, target.connection);
       const ip = readCheckerAddress(stmt, ctx);
       if (!ip) {
         state.dst = null;
@@ -88,7 +91,7 @@ export function connectionKeywords<T extends Connected>(): Record<string, Keywor
       if (port !== undefined) target.connection.connectPort = port;
     },
     bindto: (stmt, target, ctx) => {
-      const state = stateOf(target.connection);
+      const state = stateOf(ctx, target.connection);
       const ip = readCheckerAddress(stmt, ctx);
       if (!ip) {
         delete state.bindFamily;
@@ -182,7 +185,7 @@ export function checkerBase(stmt: Stmt): { loc: Loc; locs: Record<string, Loc>; 
  * bind_if, else the checker is dropped. Reported at the block's end.
  */
 export function checkConnectionEnd(connection: ConnectionOptions, stmt: Stmt, ctx: ReadContext): string | undefined {
-  const dst = stateOf(connection).dst;
+  const dst = stateOf(ctx, connection).dst;
   if (dst && isLinkLocal(dst) && connection.bindIf === undefined) {
     ctx.problems.error('link-local-needs-bind-if', blockEndLoc(stmt), `${keywordOf(stmt)} connects to link-local address ${dst.address} but has no bind_if`, {
       hint: 'add bind_if with the interface that reaches it; keepalived drops this checker',
@@ -199,7 +202,7 @@ export function checkConnectionEnd(connection: ConnectionOptions, stmt: Stmt, ct
  */
 export function checkerBlock<C extends Checker>(
   spec: BlockSpec<C>,
-  create: (stmt: Stmt, rs: RealServer) => C,
+  create: (stmt: Stmt, rs: RealServer, ctx: ReadContext) => C,
   finish?: (checker: C, stmt: Stmt, rs: RealServer, ctx: ReadContext) => void,
 ): KeywordHandler<RealServer> {
   return nestedBlock<RealServer, C>(spec, create, (rs, checker, stmt, ctx) => {
@@ -227,9 +230,9 @@ export function connectedCheckerBlock<C extends Checker & Connected>(
 ): KeywordHandler<RealServer> {
   return checkerBlock<C>(
     spec,
-    (stmt, rs) => {
+    (stmt, rs, ctx) => {
       const checker = create(stmt, rs);
-      startConnection(checker.connection, rs.address);
+      startConnection(ctx, checker.connection, rs.address);
       return checker;
     },
     (checker, stmt, rs, ctx) => {

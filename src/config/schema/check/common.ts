@@ -317,9 +317,9 @@ export function sameServer(a: { address: IpAddress; port?: number }, b: { addres
 // Blocks
 
 /** Reads a nested block (a checker, url, host) into a node that may depend on its parent. */
-export function nestedBlock<P, C>(spec: BlockSpec<C>, create: (stmt: Stmt, parent: P) => C, finish: (parent: P, child: C, stmt: Stmt, ctx: ReadContext) => void): KeywordHandler<P> {
+export function nestedBlock<P, C>(spec: BlockSpec<C>, create: (stmt: Stmt, parent: P, ctx: ReadContext) => C, finish: (parent: P, child: C, stmt: Stmt, ctx: ReadContext) => void): KeywordHandler<P> {
   return (stmt, parent, ctx) => {
-    const child = create(stmt, parent);
+    const child = create(stmt, parent, ctx);
     // Without a block keepalived reads the next lines in the outer block, so
     // there is nothing to finish or add.
     if (!stmt.block) return reportMissingBlock(stmt, ctx);

@@ -6,6 +6,7 @@
 import type { RealServer, SorryServer, VirtualServer } from '../../model/check.js';
 import { CHECK_DEFAULTS } from '../../model/check.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
+import { perReadMap } from '../per-read.js';
 import { readBlock, reportMissingBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext, Script } from '../types.js';
 import { readScript } from '../values.js';
@@ -120,7 +121,7 @@ function familyMatches(rs: RealServer, vs: VirtualServer, stmt: Stmt, ctx: ReadC
 }
 
 /** Address and port of the real servers read so far, per virtual server. */
-const serversSeen = new WeakMap<VirtualServer, Set<string>>();
+const serversSeenOf = perReadMap<VirtualServer, Set<string>>();
 
 /** Scripts of a real server and its checkers. */
 function scriptsOf(rs: RealServer): Script[] {
@@ -146,8 +147,12 @@ export const realServerKeyword: KeywordHandler<VirtualServer> = (stmt, vs, ctx) 
   readBlock(realServerSpec, stmt.block, rs, ctx);
   if (!familyMatches(rs, vs, stmt, ctx)) return forgetScripts(rs, ctx);
   // A repeat of an earlier real server is dropped after reading (see the duplicate pass).
-  const seen = serversSeen.get(vs) ?? new Set<string>();
-  serversSeen.set(vs, seen);
+  const serversSeen = serversSeenOf(ctx);
+  let seen = serversSeen.get(vs);
+  if (!seen) {
+    seen = new Set<string>();
+    serversSeen.set(vs, seen);
+  }
   const key = serverKey(rs);
   if (seen.has(key)) forgetScripts(rs, ctx);
   seen.add(key);

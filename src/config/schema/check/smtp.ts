@@ -19,8 +19,8 @@ interface HostDraft extends SmtpHost {
 
 export const smtpHostSpec: BlockSpec<HostDraft> = { name: 'host', keywords: connectedCheckerKeywords<HostDraft>() };
 
-function newHost(stmt: Stmt, checker: SmtpCheck): HostDraft {
-  return { loc: stmtLoc(stmt), locs: {}, connection: copyConnection(checker.connection), timers: {} };
+function newHost(stmt: Stmt, checker: SmtpCheck, ctx: ReadContext): HostDraft {
+  return { loc: stmtLoc(stmt), locs: {}, connection: copyConnection(ctx, checker.connection), timers: {} };
 }
 
 /**
@@ -42,7 +42,7 @@ const smtpKeywords: Record<string, KeywordHandler<SmtpCheck>> = {
     if (!hasArg(stmt)) return missingValue(stmt, ctx, 'a host name', 'NAME');
     checker.heloName = stmt.words[1].v;
   },
-  host: nestedBlock<SmtpCheck, HostDraft>(smtpHostSpec, (stmt, checker) => newHost(stmt, checker), finishHost),
+  host: nestedBlock<SmtpCheck, HostDraft>(smtpHostSpec, newHost, finishHost),
 };
 
 export const smtpCheckSpec: BlockSpec<SmtpCheck> = { name: 'SMTP_CHECK', keywords: smtpKeywords };
