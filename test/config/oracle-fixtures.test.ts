@@ -87,6 +87,7 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'vsg-ranges.conf': 0,
   // Found by differential fuzzing (mutated fixtures and samples):
   'data-block-brace.conf': 5,
+  'data-block-extra-words.conf': 6,
   'data-block-brace-track.conf': 6,
   'vsg-unclosed.conf': 5,
   'early-close-block-end.conf': 5,

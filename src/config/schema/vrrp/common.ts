@@ -177,6 +177,7 @@ export function readTrackWeight(stmt: Stmt, ctx: ReadContext, index: number, lim
  */
 export function valueBlock<T>(spec: BlockSpec<T>, onOpen?: (target: T, stmt: Stmt, ctx: ReadContext) => void): KeywordHandler<T> {
   return markValueBlock<T>((stmt, target, ctx) => {
+    reportWordsBeforeBlock(stmt, ctx);
     if (!stmt.block) {
       ctx.problems.error('missing-block', stmtLoc(stmt), `'${keywordOf(stmt)}' needs a block: '${keywordOf(stmt)} { ... }'`, {
         hint: "add '{' after the keyword, one entry per line, and '}'",
@@ -185,6 +186,19 @@ export function valueBlock<T>(spec: BlockSpec<T>, onOpen?: (target: T, stmt: Stm
     }
     onOpen?.(target, stmt, ctx);
     readBlock(spec, stmt.block, target, ctx);
+  });
+}
+
+/**
+ * Words between a data block's keyword and its '{' (`track_script chk {`):
+ * keepalived ignores them, with a warning ("Block ... has extra parameters").
+ */
+export function reportWordsBeforeBlock(stmt: Stmt, ctx: ReadContext): void {
+  if (stmt.words.length < 2) return;
+  const keyword = keywordOf(stmt);
+  const extra = stmt.words.slice(1).map((w) => w.v).join(' ');
+  ctx.problems.warning('extra-block-parameters', stmtLoc(stmt, 1), `'${keyword}' takes no words before its block; '${extra}' is ignored`, {
+    hint: `write '${keyword} {' and put each entry on a line of its own inside the block`,
   });
 }
 

@@ -7,7 +7,7 @@ import { stmtLoc, type Stmt } from '../../tree.js';
 import { readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { argAt, readDecimal } from '../values.js';
-import { endLocOf, rememberConfig, vrrpBeingRead } from './common.js';
+import { endLocOf, rememberConfig, reportWordsBeforeBlock, vrrpBeingRead } from './common.js';
 
 type Handler = KeywordHandler<GarpGroup>;
 
@@ -51,6 +51,7 @@ export const garpGroupSpec: BlockSpec<GarpGroup> = {
       if (name !== undefined) addInterface(gg, { name, loc: stmtLoc(stmt, 1), reportLoc: stmtLoc(stmt, 1) }, ctx);
     },
     interfaces: ((stmt, gg, ctx) => {
+      reportWordsBeforeBlock(stmt, ctx);
       if (!stmt.block) {
         ctx.problems.error('missing-block', stmtLoc(stmt), "'interfaces' needs a block: 'interfaces { IF ... }'");
         return;

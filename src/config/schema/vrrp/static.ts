@@ -8,7 +8,7 @@ import { stmtLoc, type Stmt } from '../../tree.js';
 import { readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { readAddressLine } from './address.js';
-import { blockName, rememberConfig, valueBlock } from './common.js';
+import { blockName, rememberConfig, reportWordsBeforeBlock, valueBlock } from './common.js';
 import { readRouteLine } from './route.js';
 import { readRuleLine } from './rule.js';
 
@@ -89,7 +89,8 @@ const upDownLine: BlockSpec<VrrpConfig> = {
 const trackGroupSpec: BlockSpec<TrackGroup> = {
   name: 'track_group',
   keywords: {
-    group: (stmt, tg) => {
+    group: (stmt, tg, ctx) => {
+      reportWordsBeforeBlock(stmt, ctx);
       tg.members = (stmt.block ?? []).flatMap((line) => line.words.map((w, i) => ({ name: w.v, loc: stmtLoc(line, i) })));
     },
   },

@@ -6,13 +6,14 @@ import { createSyncGroup, type VrrpSyncGroup } from '../../model/vrrp.js';
 import { stmtLoc, type Stmt } from '../../tree.js';
 import { readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
-import { blockName, endLocOf, flag, NOTIFY_KEYWORDS, notifyScript, optionalBool, rememberConfig } from './common.js';
+import { blockName, endLocOf, flag, NOTIFY_KEYWORDS, notifyScript, optionalBool, rememberConfig, reportWordsBeforeBlock } from './common.js';
 import { trackKeywords } from './track.js';
 
 type Handler = KeywordHandler<VrrpSyncGroup>;
 
 /** group { A B ... }: every word names an instance. */
 const group: Handler = (stmt, sg, ctx) => {
+  reportWordsBeforeBlock(stmt, ctx);
   if (sg.members) {
     ctx.problems.warning('vrrp-sync-group-twice', stmtLoc(stmt), `sync group ${sg.name} already has a group { } block; this one is skipped`, {
       hint: 'list all member instances in one group { } block',
