@@ -7,6 +7,7 @@ import { namespaceStopsConfigTest } from './passes/global.js';
 import { exitCodeOf, Problems, type ExitCode, type Problem } from './problems.js';
 import { globalTopLevel } from './schema/global.js';
 import { keywordHomes, topLevel } from './schema/index.js';
+import { withProcessSkipping } from './schema/parts.js';
 import { readTopLevel } from './schema/reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from './schema/types.js';
 import { arrayLineSource, type LineSource, type SourceLine } from './source.js';
@@ -30,7 +31,7 @@ export function readConfigLines(file: string, lines: LineSource | readonly Sourc
   const globalProblems = new Set<Problem>();
   const config = createConfig(file);
   const ctx: ReadContext = { problems, scripts: [], keywordHomes };
-  readTopLevel(noticingGlobalProblems(topLevel, globalProblems), topLevelStatements(isLineSource(lines) ? lines : arrayLineSource(lines), problems), config, ctx);
+  readTopLevel(noticingGlobalProblems(withProcessSkipping(topLevel), globalProblems), topLevelStatements(isLineSource(lines) ? lines : arrayLineSource(lines), problems), config, ctx);
   problems.list.unshift(...preprocessorProblems.list);
   for (const p of preprocessorProblems.list) globalProblems.add(p);
   for (const pass of allPasses) pass(config, { problems, host, scripts: ctx.scripts });

@@ -52,6 +52,8 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'lab-director1.conf': 0,
   'lab-director2.conf': 0,
   'misplaced-block.conf': 5,
+  'unbalanced-vrrp-hides-checker.conf': 5,
+  'unbalanced-group-hides-vrrp.conf': 5,
   'rules-family-invert.conf': 5,
   'brace-after-value-keyword.conf': 5,
   'extra-brace-no-newline.conf': 5,

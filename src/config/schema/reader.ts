@@ -62,13 +62,19 @@ export function closeOf(stmt: Stmt): BraceRef | undefined {
 /** The top level: a '}' here closes nothing, and keepalived reports it as an unknown keyword. */
 export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, target: T, ctx: ReadContext): void {
   // A top-level block keyword without '{' (see fatalInUnopenedBlock).
-  let unopened: { block: string; at: Loc } | undefined;
+  // `lacking`: a block keyword inside it, also without '{', whose "Missing '{'" falls on the next line.
+  let unopened: { block: string; at: Loc; lacking?: Stmt } | undefined;
   for (const stmt of stmts) {
     const keyword = keywordOf(stmt);
     if (unopened && !unopenedGoesOn(unopened.at, stmtLoc(stmt), ctx)) unopened = undefined;
     if (unopened) {
+      if (unopened.lacking) reportNestedMissingBrace(unopened.lacking, unopened.block, stmtLoc(stmt), ctx);
+      unopened.lacking = undefined;
       fatalMissingValues(unopened.block, stmt, ctx);
       if (stmt.block && !opensBlock(unopened.block, keyword)) unopened = undefined;
+      else if (!stmt.block && opensBlock(unopened.block, keyword) && ctx.keywordHomes?.get(keyword) === unopened.block) {
+        unopened = { block: keyword, at: unopened.at, lacking: stmt };
+      }
     } else if (!stmt.block && hasOwn.call(spec.keywords, keyword) && opensBlock(spec.name, keyword)) {
       unopened = { block: keyword, at: stmtLoc(stmt) };
     }
@@ -192,15 +198,20 @@ function fatalInUnopenedBlock(block: string, following: readonly Item[], ctx: Re
     if (!item.block && opensBlock(block, keyword) && ctx.keywordHomes?.get(keyword) === block) {
       const next = following[k + 1];
       const at = next === undefined ? undefined : isClose(next) ? (next.of.close ? locOf(next.of.close.src, next.of.close.token) : undefined) : stmtLoc(next);
-      if (at && !ctx.problems.list.some((p) => p.code === 'missing-block' && p.loc?.line === at.line && p.loc.file === at.file)) {
-        ctx.problems.error('missing-block', at, `'{' expected here, to open the ${keyword} block of line ${stmtLoc(item).line}`, {
-          hint: `keepalived reads line ${stmtLoc(item).line} inside the ${block} block whose '{' is missing too, and reports "Missing '{'" on this line`,
-        });
-      }
+      if (at) reportNestedMissingBrace(item, block, at, ctx);
       return fatalInUnopenedBlock(keyword, following.slice(k + 1), ctx);
     }
   }
   return false;
+}
+
+/** `item` opens a block of its own inside `block`, whose '{' is missing too: keepalived says so on the next line (`at`). */
+function reportNestedMissingBrace(item: Stmt, block: string, at: Loc, ctx: ReadContext): void {
+  if (ctx.problems.list.some((p) => p.code === 'missing-block' && p.loc?.line === at.line && p.loc.file === at.file)) return;
+  const line = stmtLoc(item).line;
+  ctx.problems.error('missing-block', at, `'{' expected here, to open the ${keywordOf(item)} block of line ${line}`, {
+    hint: `keepalived reads line ${line} inside the ${block} block whose '{' is missing too, and reports "Missing '{'" on this line`,
+  });
 }
 
 function fatalMissingValues(block: string, stmt: Stmt, ctx: ReadContext): void {

@@ -244,4 +244,7 @@ describe('what the model keeps of a route or rule line', () => {
     expect(locked.options).toEqual({ mtu: 'lock 1400' });
     expect(numbered.type).toBe('blackhole');
   });
+  it("'lock' without its value stops keepalived's reading (exit 2)", () => {
+    expect(verdict(topBlock('static_routes', '198.51.100.0/24 dev eth1 table 100 mtu lock'))).toEqual({ exit: 2, lines: [2] });
+  });
 });

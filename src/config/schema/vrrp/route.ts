@@ -175,7 +175,11 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
           if (!needValue()) return undefined;
           let value = words[++i].v;
           let locked = false;
-          if ((word === 'mtu' || word === 'congctl' || word === 'window' || word === 'cwnd' || word === 'ssthresh' || word === 'advmss' || word === 'hoplimit') && value === 'lock' && i + 1 < words.length) {
+          if ((word === 'mtu' || word === 'congctl' || word === 'window' || word === 'cwnd' || word === 'ssthresh' || word === 'advmss' || word === 'hoplimit') && value === 'lock') {
+            if (i + 1 >= words.length) {
+              missingParameter(ctx, stmt, i + 1, 'lock');
+              return undefined;
+            }
             locked = true;
             value = words[++i].v;
           }
