@@ -161,6 +161,9 @@ const cases: Case[] = [
   { line: 'include_check match match', ka: 5, codes: ['duplicate-value'] },
   { line: 'data_use_instance x', ka: 5, codes: ['invalid-bool'] },
   { line: 'notification_email a@example.com {\n x@example.com\n}', ka: 5, codes: ['unexpected-argument'] },
+  // Without '{' the lines up to global_defs' '}' are addresses, silently (router_id included).
+  { line: 'notification_email\n x@example.com', ka: 0 },
+  { line: 'notification_email\n router_id x', ka: 0 },
   // missing values
   { line: 'router_id', ka: 5, codes: ['missing-argument'] },
   { line: 'script_user', ka: 5, codes: ['missing-argument'] },

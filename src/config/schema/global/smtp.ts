@@ -5,6 +5,7 @@ import { parseInetAton } from '../check/common.js';
 import type { GlobalDefs } from '../../model/global.js';
 import { keywordOf, locOf, stmtLoc, type Stmt } from '../../tree.js';
 import type { Loc } from '../../problems.js';
+import { markValueBlock } from '../reader.js';
 import type { KeywordHandler } from '../types.js';
 import { bool, flag, hasValue, unsigned, word } from './builders.js';
 import { parseUnsigned } from './numbers.js';
@@ -99,7 +100,8 @@ export const smtpHandlers: Handlers = {
   notification_email_from: word('error', (g, from) => {
     g.smtp.from = from;
   }, 'an email address'),
-  notification_email: notificationEmail,
+  // Without '{' keepalived silently takes the lines up to the next '}' as addresses.
+  notification_email: markValueBlock(notificationEmail),
   smtp_server: smtpServer,
   smtp_helo_name: (stmt, g) => {
     if (stmt.words[1]) g.smtp.heloName = stmt.words[1].v;
