@@ -5,10 +5,11 @@
 // virtual_server_group, ...) as a value. So a block whose braces do not
 // balance is closed for the process that reads it, and runs to the end of the
 // file for the process that skips it: that process reads nothing after it.
-// Measured: a stray '{' in a vrrp_instance's virtual_ipaddress hides every
-// later virtual_server from the checker (none of their problems is reported).
+// Measured: a stray '{' in a vrrp_instance's virtual_ipaddress hides the
+// virtual_servers up to the '}' that balances it from the checker (none of
+// their problems is reported), or every later one when none does.
 import type { KeepalivedConfig } from '../model/index.js';
-import { stmtLoc } from '../tree.js';
+import { stmtLoc, type Stmt } from '../tree.js';
 import { checkTopLevel } from './check.js';
 import type { BlockSpec, KeywordHandler } from './types.js';
 import { vrrpTopLevel } from './vrrp.js';
@@ -21,28 +22,33 @@ const PART_OF: ReadonlyMap<string, Part> = new Map<string, Part>([
 ]);
 
 /**
- * The top-level spec, with each part's blocks left unread once a block of the
- * other part has run to the end of the file for this part's process.
+ * The top-level spec, where a block of one part whose reading ended before
+ * its last '}' (the statements after the early end go on at the top level)
+ * hides those statements of the other part from the other process.
  */
 export function withProcessSkipping(spec: BlockSpec<KeepalivedConfig>): BlockSpec<KeepalivedConfig> {
-  let unbalanced: { part: Part; line: number; keyword: string } | undefined;
-  let noted = false;
+  /** Statements the other part's process skipped as part of a block, and that block. */
+  const skipped = new Map<Stmt, { part: Part; keyword: string; line: number; noted: boolean }>();
   const keywords: Record<string, KeywordHandler<KeepalivedConfig>> = { ...spec.keywords };
   for (const [keyword, part] of PART_OF) {
     const handler = keywords[keyword];
     if (!handler) continue;
     keywords[keyword] = (stmt, target, ctx) => {
-      if (unbalanced && unbalanced.part !== part) {
-        if (!noted) {
-          noted = true;
-          ctx.problems.note('unread-after-unbalanced-block', stmtLoc(stmt), `keepalived's ${part} process never reads this ${keyword} (nor anything of its part after it)`, {
-            hint: `the ${unbalanced.keyword} block of line ${unbalanced.line} has more '{' than '}'; the ${part} process skips that block by counting braces, to the end of the file`,
+      const inside = skipped.get(stmt);
+      if (inside && inside.part !== part) {
+        if (!inside.noted) {
+          inside.noted = true;
+          ctx.problems.note('unread-after-unbalanced-block', stmtLoc(stmt), `keepalived's ${part} process never reads this ${keyword}`, {
+            hint: `it stands inside the ${inside.keyword} block of line ${inside.line} as far as braces go; the ${part} process skips that block by counting braces`,
           });
         }
         return;
       }
       handler(stmt, target, ctx);
-      if (!unbalanced && stmt.block && !stmt.close) unbalanced = { part, line: stmtLoc(stmt).line, keyword };
+      const after = ctx.pendingStatements;
+      if (!after?.length) return;
+      const block = inside ?? { part, keyword, line: stmtLoc(stmt).line, noted: false };
+      for (const item of after) if (!('of' in item)) skipped.set(item, block);
     };
   }
   return { ...spec, keywords };
