@@ -4,9 +4,17 @@
 // child it starts or restarts, so a child never runs a file the parent has not
 // accepted.
 import type { KeepalivedConfig } from '../config/model/index.js';
+import type { RouteSpec, RuleSpec } from '../net/routes.js';
 import type { VipDefinition } from '../vrrp/params.js';
 
 export type ChildRole = 'vrrp' | 'checker';
+
+/** What the VRRP child has put on the host as master: the parent removes it if the child dies. */
+export interface HeldEntries {
+  vips: VipDefinition[];
+  routes: RouteSpec[];
+  rules: RuleSpec[];
+}
 
 /** What a child needs from the command line, fixed for its lifetime. */
 export interface ChildSettings {
@@ -40,8 +48,8 @@ export type ChildMessage =
   /** The config is running. */
   | { type: 'ready' }
   | { type: 'reloaded'; summary: ReloadSummary }
-  /** VRRP child: the VIPs it has put on the host (the parent removes them if the child dies). */
-  | { type: 'held-vips'; vips: VipDefinition[] }
+  /** VRRP child: the VIPs, virtual routes and rules it has put on the host, after every change. */
+  | { type: 'held'; held: HeldEntries }
   /** A HUP sent to the child itself: the parent reloads for everyone. */
   | { type: 'reload-request' };
 

@@ -5,9 +5,11 @@
 // (rules, routes, addresses) and what it added installed (addresses, routes,
 // rules); all removed when the process stops, --dont-release-vrrp or not.
 // One that is already there when added counts as ours (keepalived removes it
-// at stop too); one already gone when removed is not a failure.
+// at stop too); one already gone when removed is not a failure. One deleted
+// from outside while installed is added again at once, as keepalived's
+// reinstate_static_* do (which ones are watched: src/vrrp/deletions.ts).
 import type { Log } from '../log.js';
-import type { BatchOutcome } from '../vrrp/instance.js';
+import type { BatchOutcome, RoutingPort } from '../vrrp/instance.js';
 import type { StaticEntries, VipDefinition } from '../vrrp/params.js';
 import type { RouteSpec, RuleSpec } from '../net/routes.js';
 
@@ -16,12 +18,7 @@ export interface StaticEntryPorts {
     addVips(vips: readonly VipDefinition[]): Promise<BatchOutcome>;
     removeVips(vips: readonly VipDefinition[]): Promise<BatchOutcome>;
   };
-  routing?: {
-    addRoutes(routes: readonly RouteSpec[]): Promise<BatchOutcome>;
-    removeRoutes(routes: readonly RouteSpec[]): Promise<BatchOutcome>;
-    addRules(rules: readonly RuleSpec[]): Promise<BatchOutcome>;
-    removeRules(rules: readonly RuleSpec[]): Promise<BatchOutcome>;
-  };
+  routing?: RoutingPort;
 }
 
 type Kind = 'addresses' | 'routes' | 'rules';
@@ -48,12 +45,13 @@ export class StaticEntriesApplier {
       routes: only(this.current.routes, next.routes),
       rules: only(this.current.rules, next.rules),
     };
-    for (const kind of ['rules', 'routes', 'addresses'] as const) await this.change(kind, 'remove', gone);
+    // Forgotten before they go, so that their deletion is not taken for one from outside.
     this.current = {
       addresses: only(this.current.addresses, gone.addresses),
       routes: only(this.current.routes, gone.routes),
       rules: only(this.current.rules, gone.rules),
     };
+    for (const kind of ['rules', 'routes', 'addresses'] as const) await this.change(kind, 'remove', gone);
   }
 
   /** Install what `next` has and is not installed: addresses, then routes, then rules. */
@@ -74,6 +72,24 @@ export class StaticEntriesApplier {
   /** Stop: remove everything installed. */
   clear(): Promise<void> {
     return this.prune(NONE);
+  }
+
+  /** An installed entry was deleted from outside: add it again (nothing if it is not installed). */
+  async restore(kind: Kind, id: string): Promise<void> {
+    const entries: StaticEntries = { addresses: new Map(), routes: new Map(), rules: new Map() };
+    if (kind === 'addresses') {
+      const a = this.current.addresses.get(id);
+      if (a) entries.addresses.set(id, a);
+    } else if (kind === 'routes') {
+      const r = this.current.routes.get(id);
+      if (r) entries.routes.set(id, r);
+    } else {
+      const r = this.current.rules.get(id);
+      if (r) entries.rules.set(id, r);
+    }
+    if (entries[kind].size === 0) return;
+    this.log.warn({ static: kind, [kind]: [id] }, `static ${kind} deleted from outside: restoring`);
+    await this.change(kind, 'add', entries);
   }
 
   private async change(kind: Kind, action: 'add' | 'remove', entries: StaticEntries): Promise<void> {

@@ -1,6 +1,6 @@
 // The VRRP child: VrrpService behind the common child plumbing, the dumps
-// keepalived's VRRP process writes, and the list of VIPs it holds sent to
-// the parent after every change.
+// keepalived's VRRP process writes, and the list of VIPs, virtual routes and
+// rules it holds sent to the parent after every change.
 import { writeFile } from 'node:fs/promises';
 import type { HostInfo } from '../config/host.js';
 import { nodeHostInfo } from '../config/host-node.js';
@@ -38,7 +38,8 @@ export function vrrpChild(settings: ChildSettings, log: Log): ChildService {
         log,
         links,
         noVipLease: settings.noVipLease,
-        onHeldVips: (vips) => toParent({ type: 'held-vips', vips }),
+        onHeld: (held) => toParent({ type: 'held', held }),
+        timers: lag.timers,
         ...(user ? { defaultScriptUser: user } : {}),
       });
       await service.start(config);

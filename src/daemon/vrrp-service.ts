@@ -5,18 +5,24 @@
 // did not change exactly as it is (state, timers, VIPs), reloads those whose
 // wire identity is the same, and restarts the rest. static_ipaddress,
 // static_routes and static_rules are installed at start, follow a reload and
-// are removed at stop (static-entries.ts).
+// are removed at stop (static-entries.ts). The kernel's deletions are
+// watched (route-monitor.ts): a VIP, virtual route or rule of a master
+// deleted from outside takes it to BACKUP, a static entry is added again, as
+// keepalived does (which ones: src/vrrp/deletions.ts).
 import type { KeepalivedConfig } from '../config/model/index.js';
 import type { VrrpInstance } from '../config/model/vrrp.js';
 import type { Log } from '../log.js';
 import { subtractStats, vrrpStats, type VrrpInstanceSnapshot, type VrrpStats } from './dumps.js';
 import { AddressAdapter, linkLocalIpv6, primaryIpv4, type InterfaceInfoResult } from '../net/addresses.js';
 import { GarpSender } from '../net/garp.js';
-import { RouteAdapter } from '../net/routes.js';
+import { RouteMonitor, readTableNames, type DeletedEntry, type WatchSet } from '../net/route-monitor.js';
+import { RouteAdapter, type RouteSpec, type RuleSpec } from '../net/routes.js';
 import { VrrpSocket, type ReceivedPacket } from '../net/vrrp-socket.js';
-import { InstanceRuntime, type Notification, type RuntimeEvent, type RuntimeOptions } from '../vrrp/instance.js';
+import { InstanceRuntime, type Notification, type RuntimeEvent, type RuntimeOptions, type Timers } from '../vrrp/instance.js';
 import { configRules, rulePreferences, runtimeConfig, staticEntries, vipId, type RuntimeConfig, type VipDefinition } from '../vrrp/params.js';
 import type { VirtualRule } from '../config/model/vrrp.js';
+import { DeletionIndex, instanceTracked, staticTracked, type DeletionMatch, type TrackedEntries } from '../vrrp/deletions.js';
+import type { HeldEntries } from './ipc.js';
 import { StaticEntriesApplier } from './static-entries.js';
 import { notifyFifos, Notifier } from '../vrrp/notify.js';
 import { SyncGroupRuntime } from '../vrrp/sync-group-runtime.js';
@@ -28,8 +34,8 @@ export interface VrrpServiceOptions {
   log: Log;
   /** --no-vip-lease: install VIPs without a lifetime. */
   noVipLease?: boolean;
-  /** Called whenever the set of VIPs this process holds changes (the parent releases them if we die). */
-  onHeldVips?: (vips: VipDefinition[]) => void;
+  /** Called whenever the set of VIPs, virtual routes and rules this process holds changes (the parent releases them if we die). */
+  onHeld?: (held: HeldEntries) => void;
   /** Link states for track_interface (LinkMonitor); without it interfaces count as up. */
   links?: LinkSource;
   /** script_user resolved: who runs scripts that name no user. */
@@ -38,6 +44,19 @@ export interface VrrpServiceOptions {
   addresses?: AddressAdapter;
   routes?: RouteAdapter;
   garp?: GarpSender;
+  /** Deletions of routes, rules and addresses (RouteMonitor); with test adapters and none given, none are watched. */
+  deletions?: DeletionSource;
+  /** Routing table names (rt_tables); default: read from iproute2's files at start. */
+  tableNames?: ReadonlyMap<string, number>;
+  /** The instances' timers (the VRRP child's loop-lag monitor samples them); default the process's. */
+  timers?: Timers;
+}
+
+/** What the service needs of RouteMonitor. */
+export interface DeletionSource {
+  watch(set: WatchSet): Promise<void>;
+  stop(): Promise<void>;
+  onDeleted(listener: (entry: DeletedEntry) => void): () => void;
 }
 
 export interface ReloadSummary {
@@ -59,6 +78,8 @@ interface Running {
   lastTransition: number;
   /** What keepalived counts that the runtime does not. */
   extra: { releaseMaster: number; priZeroRcvd: number; priZeroSent: number };
+  /** Its VIPs, virtual routes and rules whose deletion from outside it reacts to. */
+  tracked: TrackedEntries;
   /** STATS_CLEAR: statistics are reported relative to this. */
   statsBase?: VrrpStats;
 }
@@ -114,12 +135,17 @@ export function vipLeaseFor(rc: RuntimeConfig): { validSec: number; preferredSec
 export class VrrpService {
   private readonly running = new Map<string, Running>();
   private readonly sockets = new Map<string, SharedSocket>();
-  private readonly held = new Map<string, VipDefinition>();
+  /** What this process has put on the host as master, by id. */
+  private readonly held = { vips: new Map<string, VipDefinition>(), routes: new Map<string, RouteSpec>(), rules: new Map<string, RuleSpec>() };
   private readonly groups = new Map<string, { name: string; members: string[]; runtime: SyncGroupRuntime }>();
   private readonly addresses: AddressAdapter;
   private readonly routes: RouteAdapter | undefined;
   private readonly garp: GarpSender;
   private readonly statics: StaticEntriesApplier;
+  private readonly deletionSource: DeletionSource | undefined;
+  private stopWatching: (() => void) | undefined;
+  private deletions = new DeletionIndex([], { addresses: new Map(), routes: new Map(), rules: new Map() });
+  private tableNames: ReadonlyMap<string, number> = new Map();
   /** keepalived's preferences for rules written without one, counted over the config being run. */
   private rulePreferences: ReadonlyMap<VirtualRule, number> = new Map();
   private startupDelayMs = 0;
@@ -134,6 +160,7 @@ export class VrrpService {
     this.routes = options.routes ?? (options.addresses ? undefined : new RouteAdapter({ persistent: true, batch: this.addresses.batch }));
     this.garp = options.garp ?? new GarpSender();
     this.statics = new StaticEntriesApplier(this.routes ? { addresses: this.addresses, routing: this.routes } : { addresses: this.addresses }, options.log);
+    this.deletionSource = options.deletions ?? (options.addresses ? undefined : new RouteMonitor({ log: options.log }));
   }
 
   get instances(): readonly { name: string; runtime: InstanceRuntime; config: RuntimeConfig; startedAt: number }[] {
@@ -143,6 +170,8 @@ export class VrrpService {
   async start(config: KeepalivedConfig): Promise<void> {
     this.startupDelayMs = config.global.vrrp.startupDelaySec * 1000;
     this.rulePreferences = rulePreferences(configRules(config.vrrp));
+    this.tableNames = this.options.tableNames ?? readTableNames();
+    if (this.deletionSource) this.stopWatching = this.deletionSource.onDeleted((e) => this.onDeleted(e));
     const interfaces: InterfaceCache = new Map();
     const created: Running[] = [];
     for (const inst of config.vrrp.instances) {
@@ -161,7 +190,9 @@ export class VrrpService {
     // Initial tracker states reach the instances before they start (a down interface starts in FAULT).
     await this.trackers.start();
     // keepalived installs the static entries before its instances run.
-    await this.statics.install(staticEntries(config.vrrp, config.global, this.rulePreferences));
+    const statics = staticEntries(config.vrrp, config.global, this.rulePreferences);
+    await this.watchDeletions(config, statics);
+    await this.statics.install(statics);
     for (const r of created) r.runtime.start(this.startupDelayMs);
   }
 
@@ -246,9 +277,11 @@ export class VrrpService {
       switch (plan.action) {
         case 'keep':
           summary.unchanged.push(name);
+          current!.tracked = instanceTracked(plan.inst, plan.prepared!.rc.vips, this.rulePreferences);
           break;
         case 'update':
           summary.changed.push(name);
+          current!.tracked = instanceTracked(plan.inst, plan.prepared!.rc.vips, this.rulePreferences);
           current!.runtime.reload(plan.prepared!.rc);
           current!.config = plan.prepared!.rc;
           current!.fingerprint = fingerprintOf(plan.prepared!.rc);
@@ -267,6 +300,7 @@ export class VrrpService {
     this.formGroups(config, created);
     this.notifier?.reload(config.vrrp);
     await this.trackers?.reload(config.vrrp);
+    await this.watchDeletions(config, statics);
     await this.statics.install(statics);
     for (const r of created) r.runtime.start(this.startupDelayMs);
     return summary;
@@ -277,7 +311,13 @@ export class VrrpService {
    * removed unless release is false (-V); the static entries go either way.
    */
   async stop(release: boolean): Promise<void> {
+    // What we remove from here on is ours to remove.
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+    // The priority-0 adverts first: the backups take over a skew time after them,
+    // and ending the monitor's processes takes milliseconds.
     await Promise.all([...this.running.values()].map((r) => this.stopInstance(r, release)));
+    await this.deletionSource?.stop();
     await this.statics.clear();
     await this.trackers?.stop();
     // The STOP notifications are delivered before the FIFOs close.
@@ -408,6 +448,7 @@ export class VrrpService {
     const shared = this.socketFor(socketKey, rc, ifindex);
     if (!shared) return;
     const options: RuntimeOptions = { onEvent: (e) => this.onRuntimeEvent(inst.name, log, e) };
+    if (this.options.timers) options.timers = this.options.timers;
     if (!this.options.noVipLease) options.vipLease = vipLeaseFor(rc);
     const ports = {
       socket: shared.socket,
@@ -426,6 +467,7 @@ export class VrrpService {
       startedAt: Date.now(),
       lastTransition: Date.now() / 1000,
       extra: { releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0 },
+      tracked: instanceTracked(inst, rc.vips, this.rulePreferences),
     };
     shared.users.add(inst.name);
     this.running.set(inst.name, running);
@@ -517,6 +559,7 @@ export class VrrpService {
         else log.error({ vips: e.vips, action: e.action, failures: e.failures }, `VIPs ${e.action} failed`);
         return;
       case 'routing': {
+        this.trackHeldRouting(instance, e);
         const fields = { [e.what]: e.items, action: e.action };
         if (e.ok) log.info(fields, `virtual ${e.what} ${e.action}`);
         else log.error({ ...fields, failures: e.failures }, `virtual ${e.what} ${e.action} failed`);
@@ -543,15 +586,71 @@ export class VrrpService {
     const r = this.running.get(instance);
     if (!r) return;
     const defs = new Map([...r.config.vips.values()].map((d) => [`${d.address}/${d.prefix}`, d]));
-    const before = this.held.size;
+    const held = this.held.vips;
+    const before = held.size;
     for (const name of e.vips) {
       const def = defs.get(name);
       if (!def) continue;
       const id = vipId(def);
       // An address whose removal failed may still be there: keep releasing it.
-      if (e.action === 'add' || e.action === 'refresh') this.held.set(id, def);
-      else if (e.ok || !e.failures.some((f) => f.includes(def.address))) this.held.delete(id);
+      if (e.action === 'add' || e.action === 'refresh') held.set(id, def);
+      else if (e.ok || !e.failures.some((f) => f.includes(def.address))) held.delete(id);
     }
-    if (this.held.size !== before || e.action === 'add') this.options.onHeldVips?.([...this.held.values()]);
+    if (held.size !== before || e.action === 'add') this.reportHeld();
+  }
+
+  /** The same for virtual routes and rules (ids as the runtime reports them). */
+  private trackHeldRouting(instance: string, e: Extract<RuntimeEvent, { type: 'routing' }>): void {
+    const r = this.running.get(instance);
+    if (!r) return;
+    const update = <T>(held: Map<string, T>, specs: ReadonlyMap<string, T>): boolean => {
+      const before = held.size;
+      for (const id of e.items) {
+        const spec = specs.get(id);
+        if (spec === undefined) continue;
+        if (e.action === 'add') held.set(id, spec);
+        // One whose removal failed may still be there: keep releasing it.
+        else if (e.ok) held.delete(id);
+      }
+      return held.size !== before || e.action === 'add';
+    };
+    if (e.what === 'routes' ? update(this.held.routes, r.config.routes) : update(this.held.rules, r.config.rules)) this.reportHeld();
+  }
+
+  private reportHeld(): void {
+    this.options.onHeld?.({ vips: [...this.held.vips.values()], routes: [...this.held.routes.values()], rules: [...this.held.rules.values()] });
+  }
+
+  /** Index what the config tracks and watch the kernel for it (after start and every reload). */
+  private async watchDeletions(config: KeepalivedConfig, statics: ReturnType<typeof staticEntries>): Promise<void> {
+    this.deletions = new DeletionIndex(
+      [...this.running.values()].map((r) => ({ name: r.name, tracked: r.tracked })),
+      staticTracked(config.vrrp, statics, config.global.vrrp.defaultInterface ?? 'eth0', this.rulePreferences),
+      this.tableNames,
+    );
+    await this.deletionSource?.watch(this.deletions.watchSet);
+  }
+
+  /** A route, rule or address was deleted: react if it was one we watch. */
+  private onDeleted(entry: DeletedEntry): void {
+    const m = this.deletions.find(entry);
+    if (!m) return;
+    if (m.instance === undefined) {
+      void this.statics.restore(m.kind, m.id);
+      return;
+    }
+    this.onInstalledDeleted(m.instance, m);
+  }
+
+  private onInstalledDeleted(instance: string, m: DeletionMatch): void {
+    const r = this.running.get(instance);
+    if (!r) return;
+    const f = r.runtime.snapshot;
+    const installed = m.kind === 'addresses' ? f.params.vips : m.kind === 'routes' ? f.params.routes : f.params.rules;
+    // Only what the instance has installed now: nothing outside MASTER, not what a reload just dropped.
+    if (f.state !== 'master' || !f.vipsSet || !installed.includes(m.id)) return;
+    const what = `${m.kind === 'addresses' ? 'VIP' : m.kind === 'routes' ? 'virtual route' : 'virtual rule'} ${m.id}`;
+    this.options.log.warn({ instance, deleted: m.kind, id: m.id }, `${what} deleted from outside`);
+    r.runtime.dispatch({ type: 'installed-deleted', what });
   }
 }

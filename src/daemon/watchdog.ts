@@ -5,8 +5,9 @@
 // Two things keepalived does not do, because users get hurt by them:
 // - a HUP with a broken config is refused (logged with file:line) and the
 //   running config stays, instead of the daemon exiting with its VIP left up;
-// - when the VRRP child dies, the parent removes the VIPs it held at once,
-//   so the restarting child and the peer never both hold them.
+// - when the VRRP child dies, the parent removes the VIPs, virtual routes
+//   and rules it held at once, so the restarting child and the peer never
+//   both hold them.
 // Everything a later control endpoint needs (state, child pids, reload) is a
 // method here, not buried in signal handlers.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -18,14 +19,24 @@ import type { KeepalivedConfig } from '../config/model/index.js';
 import type { Problem } from '../config/problems.js';
 import type { Log } from '../log.js';
 import { AddressAdapter } from '../net/addresses.js';
-import type { VipDefinition } from '../vrrp/params.js';
+import type { BatchResult } from '../net/ip-batch.js';
+import { RouteAdapter } from '../net/routes.js';
+import { routeId, ruleId } from '../vrrp/params.js';
 import { dumpFiles, formatTree } from './dumps.js';
-import type { ChildMessage, ChildRole, ChildSettings, DumpKind, ParentMessage } from './ipc.js';
+import type { ChildMessage, ChildRole, ChildSettings, DumpKind, HeldEntries, ParentMessage } from './ipc.js';
 import { removePidFile, runningPid, writePidFile, type PidFiles } from './pid-file.js';
 import { decideRespawn, type RespawnState } from './respawn.js';
 import { onRealTimeSignal } from './rt-signals.js';
 
 const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-main.js');
+
+/**
+ * V8 heap settings of the checker child, measured with bench/checks.mjs (see
+ * the figures in checker-child.ts): at 10,000 real servers it allocates a
+ * socket per check over ~60 MB live, and V8's own growth policy let its RSS
+ * pass 200 MB in steady state and 350 MB after a failure and a reload.
+ */
+const CHECKER_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=50'];
 
 export interface WatchdogOptions {
   log: Log;
@@ -42,6 +53,8 @@ export interface WatchdogOptions {
   child: Omit<ChildSettings, 'role'>;
   /** Where `ip` runs to release a dead VRRP child's VIPs (tests). */
   addresses?: AddressAdapter;
+  /** The same for its virtual routes and rules. */
+  routes?: RouteAdapter;
 }
 
 interface Slot {
@@ -51,10 +64,12 @@ interface Slot {
   respawn: RespawnState;
   restartTimer: NodeJS.Timeout | undefined;
   restarts: number;
-  /** VIPs the VRRP child reported holding. */
-  heldVips: VipDefinition[];
+  /** What the VRRP child reported holding. */
+  held: HeldEntries;
   ready: boolean;
 }
+
+const NOTHING_HELD: HeldEntries = { vips: [], routes: [], rules: [] };
 
 /** Problems that make a config unfit to replace a running one. */
 export function blockingProblems(problems: readonly Problem[]): Problem[] {
@@ -153,7 +168,9 @@ export class Watchdog {
         pid: s.proc?.pid ?? null,
         ready: s.ready,
         restarts: s.restarts,
-        heldVips: s.heldVips.map((v) => `${v.address}/${v.prefix} dev ${v.dev}`),
+        heldVips: s.held.vips.map((v) => `${v.address}/${v.prefix} dev ${v.dev}`),
+        heldRoutes: s.held.routes.map(routeId),
+        heldRules: s.held.rules.map(ruleId),
       })),
     };
   }
@@ -231,7 +248,7 @@ export class Watchdog {
     for (const role of ['vrrp', 'checker'] as const) {
       const slot = this.slots.get(role);
       if (this.needs(role) && !slot) {
-        const s: Slot = { role, proc: undefined, startedAt: 0, respawn: { lastDelayMs: 0 }, restartTimer: undefined, restarts: 0, heldVips: [], ready: false };
+        const s: Slot = { role, proc: undefined, startedAt: 0, respawn: { lastDelayMs: 0 }, restartTimer: undefined, restarts: 0, held: NOTHING_HELD, ready: false };
         this.slots.set(role, s);
         this.spawn(s);
       } else if (!this.needs(role) && slot) {
@@ -248,7 +265,8 @@ export class Watchdog {
   private spawn(slot: Slot): void {
     const { log } = this.options;
     const settings: ChildSettings = { ...this.options.child, role: slot.role };
-    const proc = fork(CHILD_MAIN, [slot.role, JSON.stringify(settings)], { serialization: 'advanced', stdio: 'inherit' });
+    const execArgv = slot.role === 'checker' ? [...process.execArgv, ...CHECKER_NODE_FLAGS] : process.execArgv;
+    const proc = fork(CHILD_MAIN, [slot.role, JSON.stringify(settings)], { serialization: 'advanced', stdio: 'inherit', execArgv });
     slot.proc = proc;
     slot.startedAt = Date.now();
     slot.ready = false;
@@ -272,8 +290,8 @@ export class Watchdog {
       case 'reloaded':
         this.options.log.info({ child: slot.role, ...m.summary }, 'child reloaded');
         return;
-      case 'held-vips':
-        slot.heldVips = m.vips;
+      case 'held':
+        slot.held = m.held;
         return;
       case 'reload-request':
         void this.reload();
@@ -295,7 +313,7 @@ export class Watchdog {
     const { log } = this.options;
     const ranMs = Date.now() - slot.startedAt;
     log.error({ child: slot.role, childPid: proc.pid, code, signal, ranMs }, 'child died');
-    void this.releaseVips(slot);
+    void this.releaseHeld(slot);
     const decision = decideRespawn({ code, signal, ranMs }, slot.respawn, this.options.dontRespawn, this.options.respawnDelayMaxMs);
     if (decision.action === 'exit') {
       log.error({ child: slot.role }, `child ${decision.reason}: stopping`);
@@ -312,16 +330,30 @@ export class Watchdog {
     }, decision.delayMs);
   }
 
-  /** A VRRP child that died cannot remove its VIPs: do it for it. */
-  private async releaseVips(slot: Slot): Promise<void> {
-    const vips = slot.heldVips;
-    if (slot.role !== 'vrrp' || vips.length === 0) return;
-    slot.heldVips = [];
+  /**
+   * A VRRP child that died cannot remove what it installed as master: do it
+   * for it. VIPs, routes and rules go at the same time: the VIPs must not
+   * wait (the peer is taking them over), and a deletion needs no order.
+   */
+  private async releaseHeld(slot: Slot): Promise<void> {
+    const { vips, routes, rules } = slot.held;
+    if (slot.role !== 'vrrp' || vips.length + routes.length + rules.length === 0) return;
+    slot.held = NOTHING_HELD;
+    const { log } = this.options;
+    const report = (what: 'rules' | 'routes' | 'vips', items: string[]) => (r: BatchResult): void => {
+      const name = what === 'vips' ? 'VIPs' : `virtual ${what}`;
+      if (r.ok || (r.error === undefined && r.failures.every((f) => f.absent))) log.info({ [what]: items }, `removed the dead VRRP child's ${name}`);
+      else log.error({ [what]: items, failures: r.failures.map((f) => f.message), error: r.error }, `could not remove the dead VRRP child's ${name}`);
+    };
     const addresses = this.options.addresses ?? new AddressAdapter();
-    const r = await addresses.removeVips(vips);
-    const names = vips.map((v) => `${v.address}/${v.prefix}`);
-    if (r.ok || r.failures.every((f) => f.absent)) this.options.log.info({ vips: names }, "removed the dead VRRP child's VIPs");
-    else this.options.log.error({ vips: names, failures: r.failures.map((f) => f.message), error: r.error }, "could not remove the dead VRRP child's VIPs");
+    const routing = this.options.routes ?? new RouteAdapter();
+    const jobs: Promise<void>[] = [];
+    if (vips.length > 0) jobs.push(addresses.removeVips(vips).then(report('vips', vips.map((v) => `${v.address}/${v.prefix}`))));
+    if (rules.length > 0) jobs.push(routing.removeRules(rules).then(report('rules', rules.map(ruleId))));
+    if (routes.length > 0) jobs.push(routing.removeRoutes(routes).then(report('routes', routes.map(routeId))));
+    await Promise.all(jobs);
+    // Ours only: given adapters are their owner's to close.
+    if (!this.options.routes) routing.close();
   }
 
   private async stopChild(slot: Slot, waitMs: number): Promise<void> {
@@ -335,7 +367,7 @@ export class Watchdog {
       this.options.log.warn({ child: slot.role, childPid: proc.pid, waitMs }, 'child did not stop in time: killing it');
       proc.kill('SIGKILL');
       await exited;
-      await this.releaseVips(slot);
+      await this.releaseHeld(slot);
     }
     if (proc.pid !== undefined) removePidFile(this.pidFileOf(slot.role), proc.pid);
   }

@@ -8,7 +8,7 @@
 // Nothing throws: every outcome is a value.
 import { readFileSync } from 'node:fs';
 import { ipv6ToBytes } from '../vrrp/packet.js';
-import { createRawSocket } from './raw-socket.js';
+import { createRawSocket, sendDatagram } from './raw-socket.js';
 
 const IPPROTO_ICMPV6 = 58;
 const SOL_SOCKET = 1;
@@ -78,9 +78,9 @@ export async function sendUnsolicitedNa(dev: string, targets: readonly string[],
         continue;
       }
       for (let i = 0; i < count; i++) {
-        const error = await new Promise<string | undefined>((res) => socket.send(message, 0, message.length, ALL_NODES, (err) => res(err ? err.message : undefined)));
-        if (error === undefined) sent++;
-        else failures.push({ target, message: `sending the neighbour advertisement failed: ${error}` });
+        const r = await sendDatagram(socket, message, ALL_NODES);
+        if (r.ok) sent++;
+        else failures.push({ target, message: `sending the neighbour advertisement failed: ${r.error}` });
       }
     }
   } finally {

@@ -26,7 +26,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { endianness } from 'node:os';
 import { encodeIpv4Packet, ipv4ToBytes, ipv6ToBytes, IPPROTO_VRRP, VRRP_CHECKSUM_OFFSET, VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6, VRRP_TOS, VRRP_TTL } from '../vrrp/packet.js';
-import { createRawSocket, type RawSocket } from './raw-socket.js';
+import { createRawSocket, sendDatagram, type RawSendResult, type RawSocket } from './raw-socket.js';
 
 // Socket option numbers from <linux/in.h>, <linux/in6.h>, <asm-generic/socket.h>.
 const SOL_SOCKET = 1;
@@ -83,7 +83,7 @@ export interface ReceivedPacket {
   receivedAt: number;
 }
 
-export type SendResult = { ok: true; bytes: number } | { ok: false; error: string };
+export type SendResult = RawSendResult;
 
 export type OpenResult = { ok: true; socket: VrrpSocket } | { ok: false; error: string };
 
@@ -272,15 +272,8 @@ export class VrrpSocket {
       if (!isIPv6(destination)) return Promise.resolve({ ok: false, error: `destination ${destination} is not an IPv6 address` });
       bytes = Buffer.from(message);
     }
-    return new Promise((resolve) => {
-      try {
-        this.sender.send(bytes, 0, bytes.length, destination, (error, sent) => {
-          resolve(error ? { ok: false, error: error.message } : { ok: true, bytes: sent });
-        });
-      } catch (e) {
-        resolve({ ok: false, error: (e as Error).message });
-      }
-    });
+    // Leaves before this returns (sendto(2) at once) unless the kernel's buffer is full.
+    return sendDatagram(this.sender, bytes, destination);
   }
 
   close(): void {

@@ -150,7 +150,12 @@ export type InstanceEvent =
   /** From the sync group: no member is in fault any more. */
   | { type: 'sync-fault-cleared' }
   /** From the sync group: another member saw a lower-priority master; refresh GARPs too. */
-  | { type: 'sync-lower-prio-garp' };
+  | { type: 'sync-lower-prio-garp' }
+  /**
+   * Something this instance installs as master (a VIP, a tracked virtual
+   * route or rule) was deleted from outside. `what` names it, for the log.
+   */
+  | { type: 'installed-deleted'; what: string };
 
 // ---------------------------------------------------------------------------
 // State
@@ -169,7 +174,9 @@ export type TimerKind =
    */
   | 'startup-master'
   /** Master: Adver_Timer. */
-  | 'advert';
+  | 'advert'
+  /** Backup after something we installed was deleted: take over again after Skew_Time. */
+  | 'retake-skew';
 
 export interface MainTimer {
   kind: TimerKind;
@@ -258,7 +265,8 @@ export type AdvertReason =
   | 'leaving-for-fault'
   | 'shutdown'
   | 'reload'
-  | 'identity-changed';
+  | 'identity-changed'
+  | 'installed-deleted';
 
 export type ReasonCode =
   | 'start'
@@ -283,7 +291,9 @@ export type ReasonCode =
   | 'reload'
   | 'identity-changed'
   | 'waiting-for-sync-group'
-  | 'sync-group';
+  | 'sync-group'
+  | 'installed-deleted'
+  | 'retake-skew-expired';
 
 export type Effect =
   /** Send one advert now with this priority (0 = "I am leaving"). */
@@ -346,6 +356,7 @@ function backupTimerAt(s: InstanceState, kind: TimerKind, armedAt: number): numb
     case 'master-down':
       return armedAt + masterDown(s);
     case 'priority-0-skew':
+    case 'retake-skew':
       return armedAt + skewTime(s.params.version, s.priority, s.masterAdverIntCs);
     case 'startup-master':
       return isOwner(s) ? armedAt : armedAt + masterDown(s);
@@ -504,6 +515,8 @@ class Machine {
       case 'sync-lower-prio-garp':
         if (this.s.state === 'master') this.lowerPriorityGarp();
         return;
+      case 'installed-deleted':
+        return this.onInstalledDeleted(e.what);
     }
   }
 
@@ -578,11 +591,14 @@ class Machine {
     s.garpRefreshAt = null;
   }
 
-  /** Enter BACKUP with a down timer of the given kind armed now. */
-  private enterBackup(code: ReasonCode, message: string, timer: TimerKind = 'master-down'): void {
+  /**
+   * Enter BACKUP with a down timer of the given kind armed now. A master
+   * leaving sends a priority-0 advert only when priority0 names why.
+   */
+  private enterBackup(code: ReasonCode, message: string, timer: TimerKind = 'master-down', priority0: AdvertReason | null = null): void {
     const s = this.s;
     this.log('backup', code, message);
-    if (s.state === 'master') this.releaseMaster(null);
+    if (s.state === 'master') this.releaseMaster(priority0);
     s.state = 'backup';
     s.wantState = 'backup';
     s.heldBySyncGroup = false;
@@ -698,6 +714,8 @@ class Machine {
     switch (t.kind) {
       case 'priority-0-skew':
         return this.tryMaster('priority-0-skew-expired', 'the master sent priority 0 and skew time passed');
+      case 'retake-skew':
+        return this.tryMaster('retake-skew-expired', 'no master took over within skew time after we left');
       case 'startup-master':
         return this.tryMaster(
           isOwner(s) ? 'address-owner' : 'initial-state-master',
@@ -972,6 +990,19 @@ class Machine {
     }
     if (addedRoutes.length > 0) fx.push({ type: 'add-routes', routes: addedRoutes });
     if (addedRules.length > 0) fx.push({ type: 'add-rules', rules: addedRules });
+  }
+
+  /**
+   * keepalived 2.2.7 (set_vrrp_backup, measured in a namespace): a master
+   * whose VIP, tracked virtual route or rule is deleted from outside leaves
+   * MASTER as on a fault -- priority-0 advert, everything it installed
+   * removed -- and enters BACKUP with its down timer at Skew_Time, so that
+   * with no other router it is master again (and reinstalls all) within a
+   * second. Only a master reacts: nothing is installed in any other state.
+   */
+  private onInstalledDeleted(what: string): void {
+    if (this.s.state !== 'master') return;
+    this.enterBackup('installed-deleted', `${what} was deleted: leaving MASTER`, 'retake-skew', 'installed-deleted');
   }
 
   // --- sync group orders -------------------------------------------------------

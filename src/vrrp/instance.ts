@@ -23,6 +23,14 @@ import type { RuntimeConfig, VipDefinition } from './params.js';
 
 export type SendOutcome = { ok: true } | { ok: false; error: string };
 
+/** RouteAdapter: virtual and static routes and rules. */
+export interface RoutingPort {
+  addRoutes(routes: readonly RouteSpec[]): Promise<BatchOutcome>;
+  removeRoutes(routes: readonly RouteSpec[]): Promise<BatchOutcome>;
+  addRules(rules: readonly RuleSpec[]): Promise<BatchOutcome>;
+  removeRules(rules: readonly RuleSpec[]): Promise<BatchOutcome>;
+}
+
 export interface BatchOutcome {
   ok: boolean;
   failures: readonly { line: string; message: string; absent: boolean; exists?: boolean }[];
@@ -48,12 +56,7 @@ export interface InstancePorts {
     removeVips(vips: readonly VipDefinition[]): Promise<BatchOutcome>;
   };
   /** RouteAdapter: virtual_routes and virtual_rules. Without it an instance that has some reports an error. */
-  routing?: {
-    addRoutes(routes: readonly RouteSpec[]): Promise<BatchOutcome>;
-    removeRoutes(routes: readonly RouteSpec[]): Promise<BatchOutcome>;
-    addRules(rules: readonly RuleSpec[]): Promise<BatchOutcome>;
-    removeRules(rules: readonly RuleSpec[]): Promise<BatchOutcome>;
-  };
+  routing?: RoutingPort;
   /** GarpSender. */
   garp: { send(targets: readonly { address: string; family: 4 | 6; dev: string }[], count: number): Promise<GarpOutcome> };
   /** Notify scripts / FIFO: called in order, one at a time. */

@@ -128,7 +128,9 @@ function run(group: SyncGroupState, initial: readonly Order[], now: number): Gro
       for (const n of others(name)) if (members[n].state === 'backup') next.push([n, { type: 'sync-master' }]);
     } else if (before.state === 'master' && after.state === 'backup') {
       setGroup('backup', `${name} became BACKUP`);
-      for (const n of others(name)) if (members[n].state === 'master') next.push([n, { type: 'sync-backup' }]);
+      // A deletion from outside takes the other masters out as it took this one (keepalived's set_vrrp_backup).
+      const order: InstanceEvent = event.type === 'installed-deleted' ? { type: 'installed-deleted', what: `${event.what} (sync group member ${name})` } : { type: 'sync-backup' };
+      for (const n of others(name)) if (members[n].state === 'master') next.push([n, order]);
     } else if (after.state === 'backup' && groupState === 'init') {
       setGroup('backup', `${name} started in BACKUP`);
     }

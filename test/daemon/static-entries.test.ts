@@ -2,7 +2,7 @@
 // (src/daemon/static-entries.ts) with fake adapters: installed in keepalived's
 // order (addresses, routes, rules), removed in reverse, a reload touching only
 // the difference, one already there or already gone no failure, the rest
-// logged with its fields. No root, no namespace (the daemon test
+// logged with its fields, one deleted from outside added again. No root, no namespace (the daemon test
 // virtual-routes.test.ts runs the real thing against keepalived).
 import { describe, expect, it } from 'vitest';
 import { StaticEntriesApplier, type StaticEntryPorts } from '../../src/daemon/static-entries.js';
@@ -78,5 +78,24 @@ describe('static entries', () => {
       [30, 'static routes removed'],
     ]);
     expect(logs[1].failures).toEqual(['rule add from 203.0.113.128/26: Error: argument "x" is wrong']);
+  });
+
+  it('keepalived reinstate_static_*: an installed entry deleted from outside is added again, logged; one not installed (or dropped by a reload) is not', async () => {
+    const { applier, calls, logs } = setup();
+    await applier.install(entries({ addresses: [ADDR], routes: [ROUTE, ROUTE2], rules: [RULE] }));
+    calls.length = 0;
+    logs.length = 0;
+    await applier.restore('routes', routeId(ROUTE2));
+    await applier.restore('rules', ruleId(RULE));
+    await applier.restore('addresses', vipId(ADDR));
+    expect(calls).toEqual(['add routes', 'add rules', 'add addresses']);
+    expect(logs[0]).toMatchObject({ level: 40, static: 'routes', routes: [routeId(ROUTE2)], msg: 'static routes deleted from outside: restoring' });
+    expect(logs[1]).toMatchObject({ level: 30, static: 'routes', action: 'add', routes: [routeId(ROUTE2)] });
+    calls.length = 0;
+    await applier.restore('routes', routeId({ ...ROUTE, destination: '203.0.113.0/26' }));
+    const next = entries({ addresses: [ADDR], routes: [ROUTE], rules: [RULE] });
+    await applier.prune(next);
+    await applier.restore('routes', routeId(ROUTE2));
+    expect(calls).toEqual(['remove routes']);
   });
 });

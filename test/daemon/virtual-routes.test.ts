@@ -9,6 +9,14 @@
 //   BACKUP (peer master): the static entries only;
 //   MASTER (peer stopped): VIPs, virtual routes and rules too;
 //   reload (HUP) as master: dropped routes and rules go, new ones come;
+//   a tracked virtual route, rule or VIP deleted with `ip` (route with dev,
+//   not no_track): the master leaves with priority 0 and, with no peer,
+//   takes over again after skew time and installs everything again;
+//   a static route, rule or address deleted: added again at once;
+//   kill -9 of our VRRP child: our parent removes its VIPs, routes and
+//   rules at once (keepalived leaves them to the restarted child);
+//   an untracked route deleted (no dev, no_track, IPv6 without metric):
+//   nothing happens, it stays deleted;
 //   BACKUP again (peer back, preempting): the virtual ones go, the static stay;
 //   SIGTERM: nothing left.
 // Only documentation prefixes and table 100 are used.
@@ -107,6 +115,8 @@ describe('virtual_routes / virtual_rules / static_*: keepalived-ts leaves what k
   let dir: string;
   let ours: Side;
   let theirs: Side;
+  let daemon: DaemonProcess;
+  let keepalived: KeepalivedProcess;
   const peers: KeepalivedProcess[] = [];
   let n = 0;
 
@@ -141,7 +151,9 @@ describe('virtual_routes / virtual_rules / static_*: keepalived-ts leaves what k
     startPeer(theirs);
     const peersMaster = await until(() => labs.every((l) => l.holders().join() === 'b'), 15_000);
     expect(peersMaster, `${ours.peer!.log}\n${theirs.peer!.log}`).toBeDefined();
-    const d = DaemonProcess.launch(ours.lab.a, dir, 'ours', file, ['-P']);
+    // -D: the adverts sent are logged (debug), priority 0 among them.
+    const d = DaemonProcess.launch(ours.lab.a, dir, 'ours', file, ['-P', '-D']);
+    daemon = d;
     ours.stop = async () => void (await d.stop('SIGTERM', 15_000));
     ours.hup = (config) => {
       writeFileSync(file, config);
@@ -149,6 +161,7 @@ describe('virtual_routes / virtual_rules / static_*: keepalived-ts leaves what k
     };
     ours.log = () => d.describe().split('\n').filter((l) => !l.includes('"level":20')).join('\n');
     const k = KeepalivedProcess.start(theirs.lab.a, dir, 'theirs', directorConf(), ['-P']);
+    keepalived = k;
     theirs.stop = () => k.stop();
     theirs.hup = (config) => {
       writeFileSync(join(dir, 'theirs.conf'), config);
@@ -204,6 +217,106 @@ describe('virtual_routes / virtual_rules / static_*: keepalived-ts leaves what k
     const lines = state.split('\n');
     expect(lines.filter((l) => /^203\.0\.113\.0\/26 |^2001:\t|^2001:db8:2::\/48 /.test(l))).toEqual([]);
     expect(lines).toContain('203.0.113.64/26 via 198.51.100.1 dev eth0 table 100 proto keepalived metric 5');
+  }, 60_000);
+
+  /** Run `ip ARGS` in both directors under test; the log positions before it. */
+  const deleteInBoth = (args: string[]): { ours: number; theirs: number; at: number } => {
+    const mark = { ours: daemon.lines.length, theirs: keepalived.log.length, at: performance.now() };
+    ours.lab.a.ip(...args);
+    theirs.lab.a.ip(...args);
+    return mark;
+  };
+  const oursLeft = (from: number) => daemon.messages(/^Entering BACKUP STATE$/, from).length;
+  const theirsLeft = (from: number) => (keepalived.log.slice(from).match(/\(VI_1\) Entering BACKUP STATE/g) ?? []).length;
+  /** Until `theirs` logged a line matching re since `from` (its output comes in its own time). */
+  const theirsLogged = (re: RegExp, from: number) => until(() => re.test(keepalived.log.slice(from)), 5_000);
+  const oursLogged = (re: RegExp, from: number) => until(() => daemon.messages(re, from).length > 0, 5_000);
+  /** ms until `ns` holds `state` again (undefined: not within 10 s). */
+  const backIn = async (ns: Netns, state: string, since: number): Promise<number | undefined> =>
+    (await until(() => installed(ns) === state, 10_000, 10)) === undefined ? undefined : performance.now() - since;
+
+  it('a tracked virtual route, rule or VIP deleted from outside: the master leaves with priority 0 and takes over again after skew time', async () => {
+    const before = installed(ours.lab.a);
+    expect(before).toBe(installed(theirs.lab.a));
+    const timings: string[] = [];
+    for (const args of [
+      ['route', 'del', '203.0.113.64/26', 'table', '100'],
+      ['rule', 'del', 'priority', '2003'],
+      ['-6', 'rule', 'del', 'priority', '2002'],
+      ['addr', 'del', '198.51.100.180/32', 'dev', 'eth0'],
+    ]) {
+      const mark = deleteInBoth(args);
+      const [oursMs, theirsMs] = await Promise.all([backIn(ours.lab.a, before, mark.at), backIn(theirs.lab.a, before, mark.at)]);
+      timings.push(`ip ${args.join(' ')}: keepalived-ts ${oursMs?.toFixed(0)} ms, keepalived ${theirsMs?.toFixed(0)} ms`);
+      expect(oursMs, `ip ${args.join(' ')}\n${both()}`).toBeDefined();
+      expect(theirsMs, `ip ${args.join(' ')}\n${both()}`).toBeDefined();
+      // Both went through BACKUP and said so with a priority-0 advert.
+      expect(await theirsLogged(/\(VI_1\) sent 0 priority/, mark.theirs), keepalived.log).toBeDefined();
+      expect(theirsLeft(mark.theirs), keepalived.log).toBe(1);
+      expect(oursLeft(mark.ours), ours.log()).toBe(1);
+      expect(daemon.lines.slice(mark.ours).some((l) => l.msg === 'advert sent' && l.priority === 0 && l.why === 'installed-deleted'), ours.log()).toBe(true);
+      expect(daemon.messages(/deleted from outside$/, mark.ours)[0]).toMatchObject({ level: 40, instance: 'VI_1' });
+      await settle((s) => s === before, `back after ip ${args.join(' ')}`);
+    }
+    console.log(timings.join('\n'));
+  }, 90_000);
+
+  it('a static route, rule or address deleted from outside is added again at once; the master stays master', async () => {
+    const before = installed(ours.lab.a);
+    const timings: string[] = [];
+    for (const args of [
+      ['route', 'del', '203.0.113.128/26', 'table', '100'],
+      ['rule', 'del', 'priority', '1000'],
+      ['-6', 'rule', 'del', 'priority', '1001'],
+      ['addr', 'del', '203.0.113.50/32', 'dev', 'eth0'],
+    ]) {
+      const mark = deleteInBoth(args);
+      const [oursMs, theirsMs] = await Promise.all([backIn(ours.lab.a, before, mark.at), backIn(theirs.lab.a, before, mark.at)]);
+      timings.push(`ip ${args.join(' ')}: keepalived-ts ${oursMs?.toFixed(0)} ms, keepalived ${theirsMs?.toFixed(0)} ms`);
+      expect(oursMs, `ip ${args.join(' ')}\n${both()}`).toBeDefined();
+      expect(theirsMs, `ip ${args.join(' ')}\n${both()}`).toBeDefined();
+      expect(await theirsLogged(/Restoring deleted static/, mark.theirs), keepalived.log).toBeDefined();
+      expect(await oursLogged(/deleted from outside: restoring$/, mark.ours), ours.log()).toBeDefined();
+      expect(daemon.messages(/deleted from outside: restoring$/, mark.ours)).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(theirsLeft(mark.theirs) + oursLeft(mark.ours), both()).toBe(0);
+    }
+    console.log(timings.join('\n'));
+  }, 60_000);
+
+  it('kill -9 of our VRRP child: the parent removes its VIPs, virtual routes and rules; the restarted child takes them back', async () => {
+    const before = installed(ours.lab.a);
+    const mark = daemon.lines.length;
+    const killedAt = performance.now();
+    expect(daemon.signal('vrrp', 'SIGKILL')).toBeDefined();
+    const staticsOnly = [
+      '203.0.113.128/26 via 198.51.100.1 dev eth0 table 100 proto keepalived',
+      '203.0.113.96/27 via 198.51.100.1 dev eth0 table 100 proto keepalived',
+      '1000:\tfrom 203.0.113.128/26 lookup 100 proto keepalived',
+      '1001:\tfrom 2001:db8:2::/48 lookup 100 proto keepalived',
+      'addresses: 198.51.100.11/24 2001:db8::11/64 203.0.113.50/32',
+    ].join('\n');
+    const gone = await until(() => installed(ours.lab.a) === staticsOnly, 5_000, 10);
+    expect(gone, `${ours.log()}\n${installed(ours.lab.a)}`).toBeDefined();
+    console.log(`kill -9: VIPs, virtual routes and rules gone after ${(performance.now() - killedAt).toFixed(0)} ms`);
+    for (const re of [/^removed the dead VRRP child's virtual routes$/, /^removed the dead VRRP child's virtual rules$/, /^removed the dead VRRP child's VIPs$/]) {
+      expect(await oursLogged(re, mark), ours.log()).toBeDefined();
+      expect(daemon.messages(re, mark)).toHaveLength(1);
+    }
+    // The new child is master again after the master-down interval, with all of it.
+    expect(await until(() => installed(ours.lab.a) === before, 20_000, 50), ours.log()).toBeDefined();
+  }, 60_000);
+
+  it('an untracked route deleted (no dev, no_track, IPv6 without metric) changes nothing and stays deleted', async () => {
+    const mark = deleteInBoth(['route', 'del', 'blackhole', '203.0.113.224/27', 'table', '100']);
+    for (const args of [['route', 'del', '203.0.113.160/27'], ['-6', 'route', 'del', '2001:db8:1::/48']]) {
+      ours.lab.a.ip(...args);
+      theirs.lab.a.ip(...args);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const state = await settle((s) => !s.includes('203.0.113.224/27') && !s.includes('203.0.113.160/27') && !s.includes('2001:db8:1::/48'), 'untracked routes stay deleted');
+    expect(state).toContain('2003:');
+    expect(oursLeft(mark.ours) + theirsLeft(mark.theirs), both()).toBe(0);
   }, 60_000);
 
   it('BACKUP again when the peer comes back: the virtual entries go, the static ones stay', async () => {

@@ -4,6 +4,9 @@
 // values. Needs root, ip netns and arping (iputils); under CI=true it must run.
 
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressAdapter } from '../../src/net/addresses.js';
 import { GarpSender } from '../../src/net/garp.js';
@@ -54,6 +57,51 @@ describe('GarpSender', () => {
     // Each arping sends at once and then idles a second: the burst is not spread out.
     expect(performance.now() - started).toBeLessThan(4_000);
     expect(neighbourMac()).toBe(xMac);
+  });
+
+  it('one burst covers several VIPs: every arping of it is counted per VIP', async () => {
+    const second = '198.51.100.181';
+    x.addAddress('eth0', `${second}/32`);
+    y.ip('neigh', 'replace', second, 'lladdr', WRONG_MAC, 'dev', 'eth1', 'nud', 'stale');
+    const result = await new GarpSender({ netns: x.name }).send(
+      [
+        { address: VIP, family: 4, dev: 'eth0' },
+        { address: second, family: 4, dev: 'eth0' },
+      ],
+      2,
+    );
+    expect(result).toEqual({ sent: 4, failures: [] });
+    expect(/lladdr ([0-9a-f:]{17})/.exec(y.ip('neigh', 'show', second, 'dev', 'eth1').stdout)?.[1]).toBe(xMac);
+  });
+
+  it('an arping that hangs is killed with its whole burst after the timeout, and reported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'garp-hang-'));
+    const fake = join(dir, 'hanging-arping');
+    // Not `exec sleep`: the shell running the script keeps its path in its command line.
+    writeFileSync(fake, '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
+    const running = (): number[] =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    try {
+      const started = performance.now();
+      const result = await new GarpSender({ arpingBinary: fake, timeoutMs: 300 }).send([{ address: VIP, family: 4, dev: 'eth0' }], 3);
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect(result.sent).toBe(0);
+      expect(result.failures.map((f) => f.message)).toEqual(Array(3).fill('arping timed out after 300 ms'));
+      // Killed, not left behind: the burst's process group went as a whole.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(running()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('IPv6: an unsolicited neighbour advertisement makes a neighbour with a stale entry learn our MAC', async () => {

@@ -471,6 +471,62 @@ describe('faults (keepalived down_instance / try_up_instance)', () => {
   });
 });
 
+describe('something installed deleted from outside (keepalived 2.2.7 set_vrrp_backup, measured)', () => {
+  const R1 = '203.0.113.0/26 via 198.51.100.1 dev eth0 proto keepalived';
+  const RULE1 = '2000: from 198.51.100.180/32 proto keepalived table 100';
+  const deleted: InstanceEvent = { type: 'installed-deleted', what: `virtual route ${R1}` };
+
+  it('a master leaves: priority 0, rules, routes and VIPs removed, BACKUP notified, down timer at skew time', () => {
+    const m = master(P({ priority: 150, routes: [R1], rules: [RULE1] }));
+    const r = step(m.state, deleted, m.t + 100);
+    expect(r.state.state).toBe('backup');
+    expect(r.state.wantState).toBe('backup');
+    expect(r.state.vipsSet).toBe(false);
+    expect(r.effects[0]).toMatchObject({ type: 'log-reason', from: 'master', to: 'backup', code: 'installed-deleted' });
+    expect(noLogs(r.effects)).toEqual([
+      { type: 'send-advert', priority: 0, reason: 'installed-deleted' },
+      { type: 'remove-rules', rules: [RULE1] },
+      { type: 'remove-routes', routes: [R1] },
+      { type: 'remove-vips', vips: [VIP], accept: false },
+      { type: 'notify', state: 'BACKUP', priority: 150 },
+    ]);
+    // keepalived measured: master again 0.42 s later with priority 150 (skew time (256 - 150) / 256 s).
+    expect(r.deadline).toBeCloseTo(m.t + 100 + skewTime(2, 150, 100), 9);
+    expect(r.deadline! - (m.t + 100)).toBeCloseTo(414, 0);
+  });
+
+  it('with no other router it takes over again when the skew time has passed, and installs everything again', () => {
+    const m = master(P({ priority: 150, routes: [R1], rules: [RULE1] }));
+    const left = step(m.state, deleted, m.t + 100);
+    const back = step(left.state, timer, left.deadline!);
+    expect(back.state.state).toBe('master');
+    expect(back.effects[0]).toMatchObject({ type: 'log-reason', code: 'retake-skew-expired' });
+    expect(types(noLogs(back.effects))).toEqual(['send-advert:150', 'add-vips', 'add-routes', 'add-rules', 'send-garp', 'notify:MASTER']);
+  });
+
+  it('a router that answers within the skew time keeps it in BACKUP', () => {
+    const m = master(P({ priority: 150 }));
+    const left = step(m.state, deleted, m.t + 100);
+    const r = step(left.state, advert(100, PEER_LOW), m.t + 300);
+    expect(r.state.state).toBe('backup');
+    // A lower priority is discarded (preempt): the skew timer still runs out and it takes over.
+    expect(step(r.state, timer, left.deadline!).state.state).toBe('master');
+    const higher = step(left.state, advert(200), m.t + 300);
+    expect(higher.deadline).toBeCloseTo(m.t + 300 + md(150), 9);
+  });
+
+  it('a backup, a faulty or a stopped instance ignores it (it has nothing installed)', () => {
+    const b = backup(P());
+    const rb = step(b, deleted, 10);
+    expect(rb.effects).toEqual([]);
+    expect(rb.state).toEqual(b);
+    const f = step(b, { type: 'fault', source: 'interface eth0' }, 20).state;
+    expect(step(f, deleted, 30).effects).toEqual([]);
+    const s = step(master(P()).state, { type: 'shutdown' }, 5000).state;
+    expect(step(s, deleted, 5010).effects).toEqual([]);
+  });
+});
+
 describe('shutdown (RFC 5798 6.4.3 Shutdown, keepalived vrrp_restore_interface)', () => {
   it('RFC 5798 6.4.3: a master shutting down sends priority 0, removes its VIPs and notifies STOP', () => {
     const m = master(P());

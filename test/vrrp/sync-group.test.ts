@@ -130,6 +130,18 @@ describe('sync group rules (keepalived vrrp_sync.c)', () => {
     expect(groupNotifies(r.effects)).toEqual(['BACKUP']);
   });
 
+  it('keepalived set_vrrp_backup: a VIP deleted from a master member takes every master member out with priority 0, and the group back after skew time', () => {
+    const m = bothMaster();
+    const r = stepGroup(m.group, 'VI_2', { type: 'installed-deleted', what: 'VIP 192.0.2.2/24' }, 10_000);
+    expect(states(r.group)).toEqual(['backup', 'backup']);
+    expect(of(r.effects, 'VI_1')).toEqual(['send-advert:0', 'remove-vips', 'notify:BACKUP']);
+    expect(of(r.effects, 'VI_2')).toEqual(['send-advert:0', 'remove-vips', 'notify:BACKUP']);
+    expect(r.deadline).toBeLessThan(10_000 + 700);
+    let g = r;
+    for (const name of ['VI_1', 'VI_2']) g = stepGroup(g.group, name, { type: 'timer' }, g.deadlines[name]!);
+    expect(states(g.group)).toEqual(['master', 'master']);
+  });
+
   it('keepalived vrrp_init_state: a member with a fault at start puts the whole group in FAULT; nobody reports BACKUP first', () => {
     let g = group();
     g = stepGroup(g, 'VI_1', { type: 'fault', source: 'interface eth0' }, 0).group;
