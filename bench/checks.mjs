@@ -27,16 +27,28 @@
 //   failure    every tenth real server's listener closes at once (1,000 at
 //              N = 10,000): failure -> verdict (the 'real server down' log
 //              line), verdict -> entry gone from the table, failure -> gone;
-//              the ipvsadm runs (reads, -R batches) and operations meanwhile;
+//              the ipvsadm runs (reads, -R batches) and operations meanwhile.
+//              Verdict -> gone is split (lib/checks-observe.mjs removalPath):
+//              waiting for an ipvsadm run still going, the daemon's own part
+//              (its pass and the spawn, up to the -R run's start), and the
+//              -R run itself. The ipvsadm here is the emulator, a node
+//              process of 100-500 ms a run (the real one is a C program
+//              talking netlink; not measurable on this kernel): the
+//              daemon's part is the one to hold to the target;
 //   return     the listeners reopen -> back in the table;
 //   reload     a config changing the weight of another tenth (1,000 at
 //              N = 10,000), then SIGHUP: HUP -> table done, the ipvsadm
 //              runs and operations it took;
 //   stop       SIGTERM -> exit, entries left.
 // Then real keepalived (`keepalived -n -l -C -f CONF`) on the same TCP
-// configs and servers, for CPU and RSS side by side, if its checker runs
-// here (on a kernel without IPVS it may not: the script checks the
-// listeners for its connections and says so).
+// configs and servers: checks/s, CPU and RSS side by side and as ratios, if
+// its checker runs here (on a kernel without IPVS it does not: the script
+// checks the listeners for its connections and says so). The load average
+// is printed with every window: other work on the machine shows there.
+//
+// The daemon's log goes to a file that the script follows, not to a pipe:
+// pino writes synchronously and, on a full pipe, stops the process for 100
+// ms at a time, so a slow reader here would slow the daemon down.
 //
 // --cpu-prof DIR: run the daemon under `node --cpu-prof` (the checker child
 // inherits it) and print where the checker child's CPU goes in the steady
@@ -47,13 +59,13 @@
 // Needs root and ip netns.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, run } from '../test/lab/topology.mjs';
 import { configText, everyTenth, RS_ADDRESSES, realServers } from './lib/checks-layout.mjs';
-import { cpuSeconds, ipvsadmRuns, JsonLines, memoryMb, sleep, summary, TableWatch, wallNow, writeCountingIpvsadm } from './lib/checks-observe.mjs';
+import { cpuSeconds, ipvsadmRuns, JsonLines, memoryMb, removalPath, sleep, summary, TableWatch, wallNow, writeCountingIpvsadm } from './lib/checks-observe.mjs';
 import { heapSummary } from './lib/checks-heap.mjs';
 import { profileWindow } from './lib/checks-profile.mjs';
 
@@ -108,7 +120,7 @@ const log = (msg) => process.stderr.write(`[${new Date().toISOString().slice(11,
 class Servers {
   constructor(lab, kind, count) {
     this.child = lab.spawn('web1', [process.execPath, SERVERS, kind, String(count), String(PORT_BASE)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.lines = new JsonLines(this.child.stdout);
+    this.lines = JsonLines.fromStream(this.child.stdout);
     this.stderr = '';
     this.child.stderr.on('data', (d) => (this.stderr += d));
   }
@@ -142,6 +154,9 @@ function activeOpens(lab) {
   return Number(values[names.indexOf('ActiveOpens')]);
 }
 
+/** The 1-minute load average (other work on the machine shows here). */
+const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+
 /** Jiffies of the whole machine: busy (all but idle and iowait) and total. */
 function machineCpu() {
   const lines = readFileSync('/proc/stat', 'utf8').split('\n');
@@ -155,6 +170,7 @@ function machineCpu() {
  * and those the listeners accepted) and the CPU of `pid`.
  */
 async function steadyWindow(lab, servers, pid, windowS) {
+  const load0 = loadAverage();
   const o0 = activeOpens(lab);
   const s0 = cpuSeconds(servers.child.pid);
   const m0 = machineCpu();
@@ -169,7 +185,7 @@ async function steadyWindow(lab, servers, pid, windowS) {
   const s1 = cpuSeconds(servers.child.pid);
   const a1 = await servers.count();
   const seconds = (t1 - t0) / 1000;
-  const machine = { busyPct: (100 * (m1.busy - m0.busy)) / (m1.total - m0.total), cpus: m1.cpus, serversPct: ((s1 - s0) / seconds) * 100 };
+  const machine = { busyPct: (100 * (m1.busy - m0.busy)) / (m1.total - m0.total), cpus: m1.cpus, serversPct: ((s1 - s0) / seconds) * 100, load: [load0, loadAverage()] };
   const checksPerS = (o1 - o0) / seconds;
   const cpuPct = ((c1 - c0) / seconds) * 100;
   return { t0, t1, machine, checksPerS, acceptedPerS: (a1.accepted - a0.accepted) / ((a1.at - a0.at) / 1000), cpuPct, cpuPerThousand: cpuPct / (checksPerS / 1000), ...memoryMb(pid) };
@@ -202,8 +218,12 @@ async function runOurs(lab, kind, count, opts) {
   const argv = [process.execPath, ...nodeArgs, DAEMON, '-n', '-C', '-f', conf, '-p', join(dir, 'parent.pid'), '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checker.pid'), '--ipvsadm', wrapper];
   result.command = `ip netns exec NS env IPVSADM_EMULATOR_STATE=${state} node ${argv.slice(1).join(' ').replace(ROOT + '/', '')}`;
   const tSpawn = wallNow();
-  const daemon = lab.spawn('director1', argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IPVSADM_EMULATOR_STATE: state } });
-  const logs = new JsonLines(daemon.stdout);
+  // Its log to a file, not a pipe: see JsonLines.
+  const logFile = join(dir, 'daemon.log');
+  const logFd = openSync(logFile, 'a');
+  const daemon = lab.spawn('director1', argv, { stdio: ['ignore', logFd, 'pipe'], env: { ...process.env, IPVSADM_EMULATOR_STATE: state } });
+  closeSync(logFd);
+  const logs = JsonLines.fromFile(logFile);
   let stderr = '';
   daemon.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((r) => daemon.once('exit', () => r(wallNow())));
@@ -213,6 +233,7 @@ async function runOurs(lab, kind, count, opts) {
     if (inTable.size !== count) throw new Error(`only ${inTable.size} of ${count} real servers reached the table\n${logs.tail(5)}\n${stderr}`);
     result.startMs = Math.max(...inTable.values()) - tSpawn;
     const childPid = Number(readFileSync(join(dir, 'checker.pid'), 'utf8'));
+    result.startMemory = memoryMb(childPid);
     // First checks: 1 s after the checker starts, spread over delay_loop.
     await sleep(4000);
 
@@ -238,16 +259,6 @@ async function runOurs(lab, kind, count, opts) {
     const otherDowns = logs.records.slice(mark).filter((r) => r.msg === 'real server down' && !failingIds.has(r.rs)).length;
     const allRuns = ipvsadmRuns(runsLog);
     const runs = allRuns.filter((r) => r.start >= tFail && r.start <= lastGone);
-    // Each removal's pass: the -R run during which the entry left the table, and the -Sn read before it.
-    const waits = [];
-    const passes = [];
-    for (const [id, t] of goneAt) {
-      const batch = allRuns.find((r) => r.args === '-R' && r.start <= t && t <= r.end + 20);
-      const read = batch && allRuns.filter((r) => r.args === '-Sn' && r.start < batch.start).pop();
-      if (!read || !verdictAt.has(id)) continue;
-      waits.push(read.start - verdictAt.get(id));
-      passes.push(t - read.start);
-    }
     const updates = logs.records.filter((r, i) => i >= mark && r.msg === 'IPVS table updated' && r.time <= lastGone + 3000);
     result.failure = {
       servers: failing.length,
@@ -257,8 +268,7 @@ async function runOurs(lab, kind, count, opts) {
       failToVerdict: summary([...verdictAt.values()].map((t) => t - tFail)),
       verdictToGone: summary([...goneAt].filter(([id]) => verdictAt.has(id)).map(([id, t]) => t - verdictAt.get(id))),
       failToGone: summary([...goneAt.values()].map((t) => t - tFail)),
-      verdictToPass: summary(waits),
-      passToGone: summary(passes),
+      path: removalPath(goneAt, verdictAt, allRuns),
       reads: runs.filter((r) => r.args === '-Sn').length,
       batches: runs.filter((r) => r.args === '-R').length,
       processes: runs.length,
@@ -311,6 +321,7 @@ async function runOurs(lab, kind, count, opts) {
       batchMs: summary(everyRun.filter((r) => r.args === '-R').map((r) => r.end - r.start)),
     };
 
+    result.endMemory = memoryMb(childPid);
     if (heapDir) result.heap = await heapOf(heapDir, childPid);
 
     // Stop.
@@ -323,12 +334,11 @@ async function runOurs(lab, kind, count, opts) {
     if (profDir && tExit !== undefined) result.profile = childProfile(profDir, childPid, tExit, windows);
   } finally {
     watch.stop();
+    logs.stop();
     if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
     await servers.stop();
-    if (opts.keep) {
-      writeFileSync(join(dir, 'daemon.log'), logs.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-      log(`kept ${dir}`);
-    } else rmSync(dir, { recursive: true, force: true });
+    if (opts.keep) log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
   return result;
 }
@@ -427,14 +437,18 @@ function printTable(ours, theirs) {
   row('checks/s (connects / accepted)', 'N per s', (r) => `${f0(r.steady?.checksPerS)} / ${f0(r.steady?.acceptedPerS)}`);
   row('checker child CPU (% of a core)', '', (r) => f1(r.steady?.cpuPct));
   row('CPU per 1,000 checks/s (% core)', `<= ${TARGETS.cpuPerThousand} (TCP)`, (r) => f1(r.steady?.cpuPerThousand) + (r.kind === 'tcp' ? ok(r.steady?.cpuPerThousand <= TARGETS.cpuPerThousand) : ''));
+  row('checker child RSS once all in table (MB)', '', (r) => f0(r.startMemory?.rss));
   row('checker child RSS / peak (MB)', `< ${TARGETS.rssMb} at 10,000`, (r) => `${f0(r.steady?.rss)} / ${f0(r.steady?.peak)}${r.count === 10000 ? ok(r.steady?.peak < TARGETS.rssMb) : ''}`);
   row('false downs in the window', '0', (r) => f0(r.steady?.falseDowns));
   row('listeners CPU % / machine busy %', '', (r) => (r.steady ? `${f1(r.steady.machine.serversPct)} / ${f1(r.steady.machine.busyPct)} of ${r.steady.machine.cpus}` : '-'));
+  row('load average at window start / end', '', (r) => (r.steady ? r.steady.machine.load.map((x) => x.toFixed(2)).join(' / ') : '-'));
   row('failed at once (listeners closed)', '', (r) => f0(r.failure?.servers));
   row('failure -> verdict ms (med/p95/max)', '<= delay_loop', (r) => ms(r.failure?.failToVerdict));
   row('verdict -> gone ms (med/p95/max)', `<= ${TARGETS.removalMs}`, (r) => ms(r.failure?.verdictToGone) + ok(r.failure?.verdictToGone?.n ? r.failure.verdictToGone.max <= TARGETS.removalMs : undefined));
-  row('  verdict -> its pass starts (-Sn)', '', (r) => ms(r.failure?.verdictToPass));
-  row('  pass start -> gone (-Sn, diff, -R)', '', (r) => ms(r.failure?.passToGone));
+  row('  verdict -> its -R run starts', '', (r) => ms(r.failure?.path.toBatch));
+  row('    waiting for an ipvsadm run going', '', (r) => ms(r.failure?.path.queued));
+  row('    daemon: pass + spawn', `<= ${TARGETS.removalMs}`, (r) => ms(r.failure?.path.daemon) + ok(r.failure?.path.daemon.n ? r.failure.path.daemon.max <= TARGETS.removalMs : undefined));
+  row('  -R run start -> gone (emulator)', '', (r) => ms(r.failure?.path.batch));
   row('failure -> gone ms (med/p95/max)', '', (r) => ms(r.failure?.failToGone));
   row('  ipvsadm runs: -Sn reads / -R batches', '1 -R per batch', (r) => (r.failure ? `${r.failure.reads} / ${r.failure.batches}` : '-'));
   row('  operations per -R batch', '', (r) => list(r.failure?.operations));
@@ -446,6 +460,7 @@ function printTable(ours, theirs) {
   row('  ipvsadm runs: -Sn / -R (after)', '1 -R', (r) => (r.reload ? `${r.reload.reads} / ${r.reload.batches}${ok(r.reload.batches === 1)} (${r.reload.processesAfter})` : '-'));
   row('  operations per -R batch', '', (r) => list(r.reload?.operations));
   row('  real servers declared down meanwhile', '0', (r) => f0(r.reload?.falseDowns));
+  row('checker child RSS / peak after all that', '', (r) => (r.endMemory ? `${f0(r.endMemory.rss)} / ${f0(r.endMemory.peak)}` : '-'));
   row('emulator run ms: -Sn / -R (median)', '', (r) => (r.emulator ? `${f0(r.emulator.readMs.median)} / ${f0(r.emulator.batchMs.median)}` : '-'));
   row('stop: SIGTERM -> exit ms / entries left', '', (r) => (r.stop ? `${f0(r.stop.exitMs)} / ${r.stop.entriesLeft}` : '-'));
 
@@ -456,24 +471,7 @@ function printTable(ours, theirs) {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
 
-  if (theirs.length > 0) {
-    console.log('\nkeepalived 2.2.7 (same TCP_CHECK configs and listeners, `keepalived -n -l -C -f CONF` in the same namespace):');
-    for (const k of theirs) {
-      const mine = ours.find((r) => r.kind === 'tcp' && r.count === k.count);
-      if (!k.runsChecks) {
-        console.log(
-          `  TCP ${f0(k.count)}: its checker runs no checks here (${f1(k.evidence.checksPerS)} connections/s at the listeners); it logged: ${k.evidence.ipvsLines.join(' | ') || '(nothing about IPVS)'}; ${k.evidence.shutdownLines} "Shutting down"/stop lines. No CPU/RSS comparison possible on this kernel.`,
-        );
-        continue;
-      }
-      const s = k.steady;
-      const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}x` : '-');
-      console.log(
-        `  TCP ${f0(k.count)}: ${f0(s.checksPerS)} checks/s, CPU ${f1(s.cpuPct)} % (${f1(s.cpuPerThousand)} % per 1,000/s), RSS ${f0(s.rss)} MB (peak ${f0(s.peak)})` +
-          (mine?.steady ? `; keepalived-ts/keepalived: CPU per check ${ratio(mine.steady.cpuPerThousand, s.cpuPerThousand)}, RSS ${ratio(mine.steady.rss, s.rss)}` : ''),
-      );
-    }
-  }
+  if (theirs.length > 0) printAgainstKeepalived(ours, theirs);
   for (const r of ours) {
     if (!r.heap) continue;
     if (r.heap.error) console.log(`\n${r.kind.toUpperCase()} ${f0(r.count)}: ${r.heap.error}`);
@@ -492,6 +490,33 @@ function printTable(ours, theirs) {
       for (const [fn, t] of w.byFunction.slice(0, 15)) console.log(`  ${f1((100 * t) / w.totalMs).padStart(5)} %  ${fn}`);
     }
   }
+}
+
+/** keepalived's figures beside ours, and ours as a multiple of its (same TCP_CHECK configs, listeners and namespace). */
+function printAgainstKeepalived(ours, theirs) {
+  console.log('\nkeepalived 2.2.7 (`keepalived -n -l -C -f CONF`, same TCP_CHECK configs and listeners, same namespace):');
+  const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
+  const rows = [['', 'keepalived-ts', 'keepalived', 'keepalived-ts / keepalived']];
+  for (const k of theirs) {
+    if (!k.runsChecks) {
+      console.log(
+        `  TCP ${f0(k.count)}: its checker runs no checks here (${f1(k.evidence.checksPerS)} connections/s at the listeners); it logged: ${k.evidence.ipvsLines.join(' | ') || '(nothing about IPVS)'}; ${k.evidence.shutdownLines} "Shutting down"/stop lines. No comparison possible on this kernel.`,
+      );
+      continue;
+    }
+    const mine = ours.find((r) => r.kind === 'tcp' && r.count === k.count)?.steady;
+    const s = k.steady;
+    const figure = (label, get, fmt) => rows.push([`TCP ${f0(k.count)} ${label}`, mine ? fmt(get(mine)) : '-', fmt(get(s)), mine ? ratio(get(mine), get(s)) : '-']);
+    rows.push([`TCP ${f0(k.count)} load average (start / end)`, mine ? mine.machine.load.join(' / ') : '-', s.machine.load.join(' / '), '']);
+    figure('checks/s', (x) => x.checksPerS, f0);
+    figure('CPU (% of a core)', (x) => x.cpuPct, f1);
+    figure('CPU per 1,000 checks/s', (x) => x.cpuPerThousand, f1);
+    figure('RSS (MB)', (x) => x.rss, f0);
+    figure('peak RSS (MB)', (x) => x.peak, f0);
+  }
+  if (rows.length === 1) return;
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const r of rows) console.log(`  ${r.map((c, i) => String(c).padEnd(widths[i])).join('  ')}`);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,33 +1,74 @@
 // What bench/checks.mjs watches: a daemon's JSON log lines, the emulated
 // IPVS table (the emulator's state file, as it changes), the ipvsadm runs
 // (the log of the counting wrapper), and /proc figures of a process.
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export const wallNow = () => performance.timeOrigin + performance.now();
 
-/** A child's stdout as parsed JSON lines (others kept as text), with a way to wait for one. */
+/**
+ * A child's output as parsed JSON lines (others kept as text), with a way
+ * to wait for one: from a pipe (fromStream), or from a file the child
+ * writes to (fromFile), which never pushes back on the writer. The
+ * daemon's log goes to a file: a log line that cannot be written at once
+ * stops its process (pino writes synchronously and, on a full pipe, sleeps
+ * 100 ms and tries again), so a busy reader here would slow the daemon down.
+ */
 export class JsonLines {
-  constructor(stream) {
+  constructor() {
     this.records = [];
     this.text = [];
     this.waiters = new Set();
-    let buffered = '';
+    this.buffered = '';
+  }
+
+  static fromStream(stream) {
+    const lines = new JsonLines();
     stream.setEncoding('utf8');
-    stream.on('data', (d) => {
-      buffered += d;
-      const parts = buffered.split('\n');
-      buffered = parts.pop();
-      for (const line of parts) {
-        if (!line) continue;
-        try {
-          this.records.push(JSON.parse(line));
-        } catch {
-          this.text.push(line);
-        }
+    stream.on('data', (d) => lines.feed(d));
+    return lines;
+  }
+
+  /** Follows `path` (created if missing) every `everyMs` until stop(). */
+  static fromFile(path, everyMs = 20) {
+    const lines = new JsonLines();
+    const fd = openSync(path, 'a+');
+    const chunk = Buffer.alloc(1 << 20);
+    const decoder = new StringDecoder('utf8');
+    let offset = 0;
+    const poll = () => {
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, offset);
+        if (n <= 0) return;
+        offset += n;
+        lines.feed(decoder.write(chunk.subarray(0, n)));
       }
-      for (const w of [...this.waiters]) w();
-    });
+    };
+    const timer = setInterval(poll, everyMs);
+    lines.stop = () => {
+      clearInterval(timer);
+      poll();
+      closeSync(fd);
+    };
+    return lines;
+  }
+
+  stop() {}
+
+  feed(d) {
+    this.buffered += d;
+    const parts = this.buffered.split('\n');
+    this.buffered = parts.pop();
+    for (const line of parts) {
+      if (!line) continue;
+      try {
+        this.records.push(JSON.parse(line));
+      } catch {
+        this.text.push(line);
+      }
+    }
+    for (const w of [...this.waiters]) w();
   }
 
   /** The first record from index `from` on that matches, or undefined after timeoutMs. */
@@ -160,6 +201,32 @@ export function ipvsadmRuns(logFile) {
       const [start, end, rc, ...args] = line.split(' ');
       return { start: Number(BigInt(start) / 1000n) / 1000, end: Number(BigInt(end) / 1000n) / 1000, rc: Number(rc), args: args.join(' ') };
     });
+}
+
+/**
+ * Where the time from each real server's 'down' verdict to its removal
+ * went, given when each left the table (`goneAt`: id -> wall ms), its
+ * verdict (`verdictAt`) and the ipvsadm runs: the -R run that removed it
+ * started `toBatch` ms after the verdict; `queued` of those the daemon had
+ * to wait for an ipvsadm run still going when the verdict came (passes
+ * never overlap); `daemon` is the daemon's own part (from the verdict, or
+ * from the end of that run, to the -R run: the pass, the spawn); `batch`
+ * from the -R run's start to the entry gone (the ipvsadm process itself,
+ * here the emulator).
+ */
+export function removalPath(goneAt, verdictAt, runs) {
+  const out = { toBatch: [], queued: [], daemon: [], batch: [] };
+  for (const [id, gone] of goneAt) {
+    const verdict = verdictAt.get(id);
+    const batch = runs.find((r) => r.args === '-R' && r.start <= gone && gone <= r.end + 20);
+    if (verdict === undefined || !batch) continue;
+    const before = runs.filter((r) => r !== batch && r.end <= batch.start).reduce((end, r) => Math.max(end, r.end), -Infinity);
+    out.toBatch.push(batch.start - verdict);
+    out.queued.push(Math.max(0, before - verdict));
+    out.daemon.push(batch.start - Math.max(verdict, before));
+    out.batch.push(gone - batch.start);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, summary(v)]));
 }
 
 let clockTicks;

@@ -45,6 +45,8 @@ export interface CheckPlan {
 
 export interface PlanOptions {
   readFile?: CheckerContext['readFile'];
+  /** The config's track_file blocks (config.vrrp.trackFiles): FILE_CHECK watches them. */
+  trackFiles?: CheckerContext['trackFiles'];
 }
 
 export function planChecks(config: CheckConfig, options: PlanOptions = {}): CheckPlan {
@@ -66,6 +68,7 @@ export function planChecks(config: CheckConfig, options: PlanOptions = {}): Chec
           rs,
           ...(config.ssl ? { ssl: config.ssl } : {}),
           ...(options.readFile ? { readFile: options.readFile } : {}),
+          ...(options.trackFiles ? { trackFiles: options.trackFiles } : {}),
         });
         if (!built.ok) {
           plan.skipped.push({ label, loc: model.loc, reason: built.reason });
@@ -76,8 +79,9 @@ export function planChecks(config: CheckConfig, options: PlanOptions = {}): Chec
         const spec: CheckerSpec = {
           id: uniqueId(ids, `${server} / ${model.type} ${checkerFingerprint(config, vs, rs, model, alpha)}`),
           server,
-          delayLoopMs: t.delayLoop * 1000,
-          retry: t.retry,
+          // A checker type's own timing (FILE_CHECK polls its file) wins over the timers.
+          delayLoopMs: built.timing?.delayLoopMs ?? t.delayLoop * 1000,
+          retry: built.timing?.retry ?? t.retry,
           delayBeforeRetryMs: t.delayBeforeRetry * 1000,
           warmupMs: t.warmup * 1000,
           alpha,

@@ -123,26 +123,49 @@ export class Schedule {
 
   constructor(specs: readonly CheckerSpec[], start: number, options: ScheduleOptions = {}) {
     const phase = options.phase ?? ((i: number) => goldenPhase(i));
-    specs.forEach((spec, index) => {
-      if (this.checkers.has(spec.id)) throw new Error(`duplicate checker id '${spec.id}'`);
-      const p = Math.min(Math.max(phase(index, spec), 0), 1 - Number.EPSILON);
-      const dueAt = firstCheckAt(spec, p, start);
-      const state: CheckerState = {
-        spec: normalise(spec),
-        up: !spec.alpha,
-        judged: false,
-        retries: 0,
-        running: false,
-        dueAt,
-        lastReason: spec.alpha ? 'alpha: down until a check succeeds' : 'not checked yet',
-      };
-      this.checkers.set(spec.id, state);
-      let server = this.servers.get(spec.server);
-      if (!server) this.servers.set(spec.server, (server = { checkers: [], failed: 0, weight: undefined }));
-      server.checkers.push(spec.id);
-      if (!state.up) server.failed++;
-      this.queue.push(dueAt, spec.id);
-    });
+    specs.forEach((spec, index) => this.add(spec, start, phase(index, spec)));
+  }
+
+  /**
+   * Take on a checker at `now` (a reload adds checkers to a running
+   * schedule): its first check is due as at start, `phase` into the spread
+   * window after the bootstrap delay.
+   */
+  add(spec: CheckerSpec, now: number, phase: number): void {
+    if (this.checkers.has(spec.id)) throw new Error(`duplicate checker id '${spec.id}'`);
+    const p = Math.min(Math.max(phase, 0), 1 - Number.EPSILON);
+    const dueAt = firstCheckAt(spec, p, now);
+    const state: CheckerState = {
+      spec: normalise(spec),
+      up: !spec.alpha,
+      judged: false,
+      retries: 0,
+      running: false,
+      dueAt,
+      lastReason: spec.alpha ? 'alpha: down until a check succeeds' : 'not checked yet',
+    };
+    this.checkers.set(spec.id, state);
+    let server = this.servers.get(spec.server);
+    if (!server) this.servers.set(spec.server, (server = { checkers: [], failed: 0, weight: undefined }));
+    server.checkers.push(spec.id);
+    if (!state.up) server.failed++;
+    this.queue.push(dueAt, spec.id);
+  }
+
+  /**
+   * Forget a checker: it is never due again, and a check of it still
+   * running may not be completed. Its server loses its vote (and goes when
+   * it has no checker left).
+   */
+  remove(id: string): void {
+    const c = this.checkers.get(id);
+    if (!c) return;
+    this.checkers.delete(id);
+    const server = this.servers.get(c.spec.server)!;
+    server.checkers = server.checkers.filter((x) => x !== id);
+    if (!c.up) server.failed--;
+    if (server.checkers.length === 0) this.servers.delete(c.spec.server);
+    // Its queue entry stays until it comes up; takeDue skips it.
   }
 
   /** The earliest time a waiting checker is due; undefined when none waits. */
@@ -151,14 +174,19 @@ export class Schedule {
   }
 
   /**
-   * Checkers due at `now`, earliest first. They count as running until
-   * complete() is called for each; a running checker is never due.
+   * Checkers due at `now`, earliest first, at most `max` of them (the rest
+   * stay due). They count as running until complete() is called for each; a
+   * running checker is never due.
    */
-  takeDue(now: number): string[] {
+  takeDue(now: number, max = Infinity): string[] {
     const due: string[] = [];
-    for (let id = this.queue.popDue(now); id !== undefined; id = this.queue.popDue(now)) {
+    while (due.length < max) {
+      const at = this.queue.peek();
+      const id = this.queue.popDue(now);
+      if (id === undefined) break;
       const c = this.checkers.get(id);
-      if (!c || c.running || c.dueAt === undefined) continue;
+      // An entry of a removed checker, or of one removed and added again since, is stale.
+      if (!c || c.running || c.dueAt !== at) continue;
       c.running = true;
       c.dueAt = undefined;
       due.push(id);
@@ -265,6 +293,8 @@ export class Schedule {
 
 /** Guard against settings that would make a checker spin. */
 function normalise(spec: CheckerSpec): CheckerSpec {
+  // Most specs are fine as they are: keep them, not a copy each (10,000 checkers, 10,000 copies).
+  if (spec.delayLoopMs >= 1 && spec.delayBeforeRetryMs >= 0 && Number.isInteger(spec.retry) && spec.retry >= 0 && spec.warmupMs >= 0) return spec;
   return {
     ...spec,
     delayLoopMs: Math.max(spec.delayLoopMs, 1),

@@ -1,6 +1,6 @@
 // The checker process's work: run the health checks of a config and keep the
 // IPVS table in line with their verdicts (config -> planChecks -> one
-// CheckRunner per checker -> health map -> IpvsReconciler).
+// CheckRunner for every checker -> health map -> IpvsReconciler).
 //
 //   const service = new CheckerService({ log, ipvsadm: '/usr/sbin/ipvsadm', keepOnStop: false });
 //   await service.start(config);      // adopt the live table, start the checks, program the table
@@ -8,10 +8,12 @@
 //   service.snapshot();               // plain data for dumps
 //   await service.stop();             // stop the checks, remove our entries (unless keepOnStop, -I)
 //
-// Each checker runs in a CheckRunner of its own, so that a reload can keep
-// the checkers whose block did not change (same id, see check/plan.ts) with
-// their state, stop the removed ones and start the new ones; first checks
-// are still spread with one golden-ratio sequence over the whole service.
+// One CheckRunner runs every checker (one schedule, one timer: a runner per
+// checker cost 10,000 timers and schedules at 10,000 real servers). A reload
+// keeps the checkers whose block did not change (same id, see
+// check/plan.ts) with their state, removes the others from the runner and
+// adds the new ones; first checks are spread with one golden-ratio sequence
+// over the whole service.
 //
 // A real server is down as soon as one of its checkers has a down verdict,
 // and up once all of them have an up verdict. Before that it is what it was:
@@ -24,11 +26,11 @@
 // failed pass is retried after the reconciler's growing delay; a periodic
 // pass repairs drift made by others.
 import type { CheckConfig, RealServer, VirtualServer } from '../config/model/check.js';
+import type { TrackFile } from '../config/model/vrrp.js';
 import type { Script } from '../config/schema/types.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { fingerprintOf, planChecks, type CheckPlan, type PlannedCheck } from '../check/plan.js';
 import { CheckRunner, systemTimers, type RunnerEvent, type RunnerTimers } from '../check/runner.js';
-import { goldenPhase } from '../check/schedule.js';
 import { runScript as runScriptProcess } from '../exec/run-script.js';
 import { healthShownBy } from '../ipvs/desired.js';
 import { formatBatch } from '../ipvs/diff.js';
@@ -56,7 +58,7 @@ export interface CheckerServiceOptions {
   /** Runs notify_up / notify_down / quorum_up / quorum_down; default src/exec/run-script.ts. */
   runScript?: (command: string, user?: string) => unknown;
   /** Tests: checks from a config other than planChecks'. */
-  plan?: (config: CheckConfig) => CheckPlan;
+  plan?: (config: CheckConfig, trackFiles: readonly TrackFile[]) => CheckPlan;
 }
 
 export interface ReloadSummary {
@@ -88,7 +90,6 @@ const DEFAULT_RECONCILE_INTERVAL_MS = 30_000;
 
 interface CheckerState {
   planned: PlannedCheck;
-  runner: CheckRunner;
   up: boolean;
   /** A verdict (not just a failure that will be retried) has come in. */
   judged: boolean;
@@ -116,13 +117,13 @@ export class CheckerService {
   private readonly log: Log;
   private readonly timers: RunnerTimers;
   private readonly reconciler: IpvsReconciler;
-  private readonly planFor: (config: CheckConfig) => CheckPlan;
+  private readonly runner: CheckRunner;
+  private readonly planFor: (config: CheckConfig, trackFiles: readonly TrackFile[]) => CheckPlan;
   private readonly runScriptHook: (command: string, user?: string) => unknown;
   private config: KeepalivedConfig | undefined;
   private plan: CheckPlan = { checks: [], skipped: [] };
   private checkers = new Map<string, CheckerState>();
   private servers = new Map<string, ServerState>();
-  private phaseIndex = 0;
   private dirty = false;
   private loop: Promise<void> | undefined;
   private retryTimer: unknown;
@@ -132,13 +133,14 @@ export class CheckerService {
   constructor(private readonly options: CheckerServiceOptions) {
     this.log = options.log;
     this.timers = options.timers ?? systemTimers;
-    this.planFor = options.plan ?? ((c) => planChecks(c));
+    this.planFor = options.plan ?? ((c, trackFiles) => planChecks(c, { trackFiles }));
     this.runScriptHook = options.runScript ?? ((command, user) => this.runScriptDefault(command, user));
     const adapter = new Ipvsadm({ ...(options.ipvsadm !== undefined ? { command: options.ipvsadm } : {}), ...(options.ipvsadmEnv ? { env: options.ipvsadmEnv } : {}) });
     this.reconciler = new IpvsReconciler(adapter, {
       ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
       ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
     });
+    this.runner = new CheckRunner([], { timers: this.timers, onEvent: (e) => this.onEvent(e) });
   }
 
   /** Take over the live table, start the checks and program the table; resolves after the first pass. */
@@ -149,7 +151,8 @@ export class CheckerService {
     if (!live.ok) this.log.error({ err: live.failure.message, stderr: live.failure.stderr }, 'cannot read the IPVS table; checks start anyway');
     const adopted = live.ok ? healthShownBy(config, live.table) : new Map<string, RealServerHealth>();
     this.servers = this.serversOf(config, (key) => adopted.get(key)?.up);
-    this.setPlan(this.planFor(config.check));
+    this.runner.start();
+    this.setPlan(this.planFor(config.check, config.vrrp.trackFiles));
     const vss = new Set([...this.servers.values()].map((s) => s.vsId));
     this.log.info({ virtualServers: vss.size, realServers: this.servers.size, checkers: this.checkers.size, adopted: adopted.size }, 'checker started');
     this.kick();
@@ -165,13 +168,11 @@ export class CheckerService {
     const before = this.servers;
     const oldChecks = this.checkers;
     this.servers = this.serversOf(config, (key) => before.get(key)?.up);
-    const plan = this.planFor(config.check);
+    const plan = this.planFor(config.check, config.vrrp.trackFiles);
     const summary = reloadSummary(old, config, before, this.servers, oldChecks, plan);
-    // Checkers whose id is gone (removed or changed) stop; the new ones start.
-    const keep = new Set(plan.checks.map((c) => c.spec.id));
-    const stopping = [...oldChecks.values()].filter((c) => !keep.has(c.planned.spec.id)).map((c) => c.runner.stop());
+    // The new checkers start; those whose id is gone (removed or changed) stop.
     this.setPlan(plan, oldChecks, new Set(before.keys()));
-    await Promise.all(stopping);
+    this.runner.remove([...oldChecks.keys()].filter((id) => !this.checkers.has(id)));
     this.log.info(summary, 'configuration reloaded');
     this.kick();
     await this.settled();
@@ -183,7 +184,7 @@ export class CheckerService {
     if (this.stopped) return;
     this.stopped = true;
     this.disarm();
-    await Promise.all([...this.checkers.values()].map((c) => c.runner.stop()));
+    await this.runner.stop();
     await this.settled();
     if (this.options.keepOnStop) {
       this.log.info('checker stopped; IPVS entries kept (-I)');
@@ -269,43 +270,27 @@ export class CheckerService {
     this.plan = plan;
     this.checkers = new Map();
     for (const skipped of plan.skipped) this.log.warn({ checker: skipped.label, reason: skipped.reason }, 'checker not run');
+    const starting: PlannedCheck[] = [];
     for (const planned of plan.checks) {
       const server = this.servers.get(planned.spec.server);
       if (!server) continue;
       const kept = running.get(planned.spec.id);
-      const state = kept ?? this.startChecker(planned);
-      this.checkers.set(planned.spec.id, state);
+      if (!kept) starting.push(planned);
+      this.checkers.set(planned.spec.id, kept ?? newChecker(planned));
       server.checkers.push(planned.spec.id);
       for (const note of planned.notes) if (!kept) this.log.warn({ vs: planned.vs, rs: planned.rs, checker: planned.label }, note);
     }
+    this.runner.add(starting);
     // A kept checker runs with its old instance: let the new plan's twin go (it doubled memory after a reload).
     this.plan = { ...plan, checks: plan.checks.map((p) => this.checkers.get(p.spec.id)?.planned ?? p) };
     // New real servers settle where they start quietly; kept ones log and notify a change.
     for (const server of this.servers.values()) this.judge(server, undefined, !known.has(server.key));
   }
 
-  private startChecker(planned: PlannedCheck): CheckerState {
-    const n = this.phaseIndex++;
-    const state: CheckerState = {
-      planned,
-      // One checker per runner: the runner's "server" is the checker itself.
-      runner: new CheckRunner([{ spec: { ...planned.spec, server: planned.spec.id }, checker: planned.checker }], {
-        timers: this.timers,
-        phase: () => goldenPhase(n),
-        onEvent: (e) => this.onEvent(state, e),
-      }),
-      up: !planned.spec.alpha,
-      judged: false,
-      reason: planned.spec.alpha ? 'alpha: down until a check succeeds' : 'not checked yet',
-      checksRun: 0,
-      failures: 0,
-    };
-    state.runner.start();
-    return state;
-  }
-
-  private onEvent(c: CheckerState, e: RunnerEvent): void {
-    if (e.kind !== 'result' || this.stopped || this.checkers.get(c.planned.spec.id) !== c) return;
+  private onEvent(e: RunnerEvent): void {
+    if (e.kind !== 'result' || this.stopped) return;
+    const c = this.checkers.get(e.checker);
+    if (!c) return;
     c.checksRun++;
     if (!e.ok) c.failures++;
     c.reason = e.reason;
@@ -376,7 +361,8 @@ export class CheckerService {
     await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.dirty && !this.stopped) {
       this.dirty = false;
-      const outcome = await this.reconciler.apply(this.config!, this.health());
+      // The servers themselves are the health map (up, weight): no copy of 10,000 entries per pass.
+      const outcome = await this.reconciler.apply(this.config!, this.servers);
       this.report(outcome);
       if (!outcome.ok) {
         this.dirty = true;
@@ -424,6 +410,17 @@ export class CheckerService {
     this.retryTimer = undefined;
     this.repairTimer = undefined;
   }
+}
+
+function newChecker(planned: PlannedCheck): CheckerState {
+  return {
+    planned,
+    up: !planned.spec.alpha,
+    judged: false,
+    reason: planned.spec.alpha ? 'alpha: down until a check succeeds' : 'not checked yet',
+    checksRun: 0,
+    failures: 0,
+  };
 }
 
 /** What a reload adds, changes and removes, by virtual server and real server. */

@@ -58,9 +58,17 @@ export function formatIpv6(groups: readonly number[]): string {
   return parts.join(':');
 }
 
-/** An address written the way ipvsadm prints it. */
+const canonical = new WeakMap<IpAddress, string>();
+
+/**
+ * An address written the way ipvsadm prints it. Made once per address
+ * object of the config model (which is not changed once read): a reconcile
+ * pass asks for every real server's.
+ */
 export function canonicalAddress(ip: IpAddress): string {
-  return ip.family === 4 ? ipv4Text(ipv4Number(ip.address)) : formatIpv6(ipv6Groups(ip.address));
+  let text = canonical.get(ip);
+  if (text === undefined) canonical.set(ip, (text = ip.family === 4 ? ipv4Text(ipv4Number(ip.address)) : formatIpv6(ipv6Groups(ip.address))));
+  return text;
 }
 
 /** `host:port` as ipvsadm writes it (IPv6 in brackets). */

@@ -5,10 +5,10 @@
 // ask for (what the daemon manages), and the quorum states to carry into the
 // next evaluation. Pure.
 import type { Family } from '../config/ip.js';
-import type { ForwardingMethod as ModelForwarding, VirtualServer, VirtualServerGroup } from '../config/model/check.js';
+import type { ForwardingMethod as ModelForwarding, RealServer, SorryServer, VirtualServer, VirtualServerGroup } from '../config/model/check.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { canonicalAddress, expandRange } from './address.js';
-import { activeRealServers, poolView, type HealthMap, type PoolMember, type QuorumState, type QuorumStates, type RealServerHealth } from './health-view.js';
+import { activeRealServers, poolView, type HealthMap, type QuorumState, type QuorumStates, type RealServerHealth } from './health-view.js';
 import { realServerKey, virtualServerId } from './server-id.js';
 import {
   destinationId,
@@ -132,18 +132,19 @@ function tunnelOf(method: ModelForwarding): Tunnel {
   return { type: 'ipip' };
 }
 
-function destinationOf(member: Pick<PoolMember, 'server' | 'weight'>, slot: ServiceSlot): IpvsDestination {
-  const effective = member.server.effective!;
+/** A server's destination in a service, at its configured weight. */
+function destinationOf(server: RealServer | SorryServer, slot: ServiceSlot): IpvsDestination {
+  const effective = server.effective!;
   const forwarding = FORWARDING[effective.forwarding.kind];
   // Only real servers have connection limits (they always have a checker list; sorry servers none).
-  const rs = 'checkers' in member.server ? member.server : undefined;
+  const rs = 'checkers' in server ? server : undefined;
   return {
-    family: member.server.address.family,
-    address: canonicalAddress(member.server.address),
+    family: server.address.family,
+    address: canonicalAddress(server.address),
     // DR and TUN keep the packet's port, so IPVS is given the service's (none for a firewall mark).
     port: forwarding === 'nat' ? effective.port : slot.directPort,
     forwarding,
-    weight: member.weight,
+    weight: effective.weight ?? 1,
     upperThreshold: rs?.upperThreshold ?? 0,
     lowerThreshold: rs?.lowerThreshold ?? 0,
     ...(forwarding === 'tun' ? { tunnel: tunnelOf(effective.forwarding) } : {}),
@@ -155,37 +156,82 @@ function fits(d: IpvsDestination, slot: ServiceSlot): boolean {
   return d.forwarding === 'tun' || d.family === slot.key.family;
 }
 
-/** The desired IPVS table for the config and the real servers' health. */
-export function desiredState(config: KeepalivedConfig, health: HealthMap = new Map(), previousQuorum: QuorumStates = new Map()): DesiredState {
-  const services: IpvsService[] = [];
-  const quorum = new Map<string, QuorumState>();
+/** One service of a virtual server, and each of its servers' destination as the config gives it. */
+interface ServiceLayout {
+  slot: ServiceSlot;
+  /** The service without destinations. */
+  service: IpvsService;
+  /** By server: its destination at its configured weight (weights set at run time, and 0, are made from it). */
+  destinations: Map<RealServer | SorryServer, IpvsDestination>;
+}
+
+interface VirtualServerLayout {
+  vs: VirtualServer;
+  id: string;
+  services: ServiceLayout[];
+}
+
+/**
+ * What the config alone decides, made once per config so that a pass (one
+ * per change of health) only picks who is in each pool: the services, every
+ * server's destination, what the daemon manages, and the warnings about
+ * what the config asks for that ipvsadm cannot do.
+ */
+export interface DesiredLayout {
+  virtualServers: VirtualServerLayout[];
+  managed: TableKeys;
+  warnings: string[];
+}
+
+export function desiredLayout(config: KeepalivedConfig): DesiredLayout {
+  const virtualServers: VirtualServerLayout[] = [];
   const managedServices = new Set<string>();
   const managedDestinations = new Set<string>();
   const warnings: string[] = [];
-  const seenServices = new Set<string>();
-
   for (const vs of config.check.virtualServers) {
     if (vs.ignored || !vs.effective) continue;
-    const id = virtualServerId(vs);
-    const view = poolView(vs, health, previousQuorum.get(id));
-    quorum.set(id, view.quorum);
+    const layout: VirtualServerLayout = { vs, id: virtualServerId(vs), services: [] };
+    virtualServers.push(layout);
     const everyServer = [...activeRealServers(vs), ...(vs.sorryServer?.effective ? [vs.sorryServer] : [])];
-
     for (const slot of serviceSlots(config, vs, warnings)) {
       const keyText = serviceKeyText(slot.key);
-      if (seenServices.has(keyText)) {
+      if (managedServices.has(keyText)) {
         warnings.push(`${describe(vs)}: service ${keyText} is already defined by an earlier virtual_server; skipped`);
         continue;
       }
-      seenServices.add(keyText);
       managedServices.add(keyText);
-      for (const server of everyServer) managedDestinations.add(destinationId(slot.key, destinationOf({ server, weight: 0 }, slot)));
+      const destinations = new Map<RealServer | SorryServer, IpvsDestination>();
+      for (const server of everyServer) {
+        const d = destinationOf(server, slot);
+        destinations.set(server, d);
+        managedDestinations.add(destinationId(slot.key, d));
+      }
+      layout.services.push({ slot, service: serviceOf(vs, slot, warnings), destinations });
+    }
+  }
+  return { virtualServers, managed: { services: managedServices, destinations: managedDestinations }, warnings };
+}
 
-      const service = serviceOf(vs, slot, warnings);
+/** The desired IPVS table for the config and the real servers' health. */
+export function desiredState(config: KeepalivedConfig, health: HealthMap = new Map(), previousQuorum: QuorumStates = new Map()): DesiredState {
+  return desiredFrom(desiredLayout(config), health, previousQuorum);
+}
+
+/** The desired IPVS table for a config's layout and the real servers' health. */
+export function desiredFrom(layout: DesiredLayout, health: HealthMap = new Map(), previousQuorum: QuorumStates = new Map()): DesiredState {
+  const services: IpvsService[] = [];
+  const quorum = new Map<string, QuorumState>();
+  const warnings = [...layout.warnings];
+
+  for (const { vs, id, services: slots } of layout.virtualServers) {
+    const view = poolView(vs, health, previousQuorum.get(id));
+    quorum.set(id, view.quorum);
+    for (const { slot, service, destinations } of slots) {
       const byKey = new Map<string, IpvsDestination>();
       for (const member of view.members) {
-        const d = destinationOf(member, slot);
-        const dKey = destinationId(slot.key, d);
+        const configured = destinations.get(member.server)!;
+        const d = member.weight === configured.weight ? configured : { ...configured, weight: member.weight };
+        const dKey = destinationId(slot.key, configured);
         if (!fits(d, slot)) {
           warnings.push(`${describe(vs)}: ${member.sorry ? 'sorry' : 'real'} server ${dKey} is IPv${d.family} in an IPv${slot.key.family} service, which only a tunnel (lb_kind TUN) can do; skipped`);
           continue;
@@ -193,11 +239,10 @@ export function desiredState(config: KeepalivedConfig, health: HealthMap = new M
         // Two servers on one destination (a sorry server that is also a real server): the serving one wins.
         if (!byKey.has(dKey) || (member.sorry && view.sorryActive)) byKey.set(dKey, d);
       }
-      service.destinations = [...byKey.values()];
-      services.push(service);
+      services.push({ ...service, destinations: [...byKey.values()] });
     }
   }
-  return { table: { services }, quorum, managed: { services: managedServices, destinations: managedDestinations }, warnings };
+  return { table: { services }, quorum, managed: layout.managed, warnings };
 }
 
 /**
@@ -218,7 +263,7 @@ export function healthShownBy(config: KeepalivedConfig, live: IpvsTable): Map<st
     if (!slot) continue;
     const present = new Map(liveServices.get(serviceKeyText(slot.key))!.destinations.map((d) => [destinationKeyText(d), d]));
     for (const rs of activeRealServers(vs)) {
-      const d = present.get(destinationKeyText(destinationOf({ server: rs, weight: 0 }, slot)));
+      const d = present.get(destinationKeyText(destinationOf(rs, slot)));
       health.set(realServerKey(vs, rs), { up: d !== undefined && (d.weight > 0 || (rs.effective?.weight ?? 0) === 0) });
     }
   }

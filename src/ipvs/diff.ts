@@ -79,25 +79,23 @@ export function diffTables(live: IpvsTable, desired: IpvsTable, owned: TableKeys
   const editDestinations: IpvsOperation[] = [];
   const deleteDestinations: IpvsOperation[] = [];
   const deleteServices: IpvsOperation[] = [];
-  const ownedServices = new Set<string>();
-  const ownedDestinations = new Set<string>();
 
   for (const wanted of desired.services) {
-    const keyText = serviceKeyText(wanted.key);
-    ownedServices.add(keyText);
-    const current = liveServices.get(keyText);
+    const current = liveServices.get(serviceKeyText(wanted.key));
     if (!current) addServices.push({ kind: 'add-service', service: wanted });
     else if (!sameService(current, wanted)) editServices.push({ kind: 'edit-service', service: wanted });
+    // The very destinations wanted, in order (a table programmed from the same desired
+    // entries, as the reconciler remembers it): nothing to add, edit or remove in it.
+    if (current && sameObjects(current.destinations, wanted.destinations)) continue;
 
     const currentDestinations = new Map((current?.destinations ?? []).map((d) => [destinationKeyText(d), d]));
     const wantedKeys = new Set<string>();
     for (const d of wanted.destinations) {
       const dKey = destinationKeyText(d);
       wantedKeys.add(dKey);
-      ownedDestinations.add(destinationId(wanted.key, d));
       const present = currentDestinations.get(dKey);
       if (!present) addDestinations.push({ kind: 'add-destination', service: wanted.key, destination: d });
-      else if (!sameDestination(present, d)) editDestinations.push({ kind: 'edit-destination', service: wanted.key, destination: d });
+      else if (present !== d && !sameDestination(present, d)) editDestinations.push({ kind: 'edit-destination', service: wanted.key, destination: d });
     }
     for (const [dKey, d] of currentDestinations) {
       if (!wantedKeys.has(dKey) && owned.destinations.has(destinationId(wanted.key, d))) {
@@ -120,8 +118,28 @@ export function diffTables(live: IpvsTable, desired: IpvsTable, owned: TableKeys
 
   return {
     operations: [...addServices, ...editServices, ...addDestinations, ...editDestinations, ...deleteDestinations, ...deleteServices],
-    owned: { services: ownedServices, destinations: ownedDestinations },
+    // Made when asked for: a pass at 10,000 destinations need not build it.
+    get owned() {
+      return keysOf(desired);
+    },
   };
+}
+
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Every service and destination of a table. */
+function keysOf(table: IpvsTable): TableKeys {
+  const services = new Set<string>();
+  const destinations = new Set<string>();
+  for (const s of table.services) {
+    services.add(serviceKeyText(s.key));
+    for (const d of s.destinations) destinations.add(destinationId(s.key, d));
+  }
+  return { services, destinations };
 }
 
 /** What to remove at stop: every owned entry still in the live table. */

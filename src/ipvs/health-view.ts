@@ -48,20 +48,31 @@ export function startsUp(rs: RealServer): boolean {
   return !rs.checkers.some((c) => !c.dropped && (c.alpha ?? rs.effective?.alpha ?? false));
 }
 
-/** Up unless the checkers say otherwise. */
+/** Up unless the checkers say otherwise (`h`: its entry in the health map). */
+function upFrom(rs: RealServer, h: RealServerHealth | undefined): boolean {
+  return h?.up ?? startsUp(rs);
+}
+
+function weightFrom(rs: RealServer, h: RealServerHealth | undefined): number {
+  return clampWeight(h?.weight ?? rs.effective?.weight ?? 0);
+}
+
 export function isUp(vs: VirtualServer, rs: RealServer, health: HealthMap): boolean {
-  return health.get(realServerKey(vs, rs))?.up ?? startsUp(rs);
+  return upFrom(rs, health.get(realServerKey(vs, rs)));
 }
 
 export function weightOf(vs: VirtualServer, rs: RealServer, health: HealthMap): number {
-  return clampWeight(health.get(realServerKey(vs, rs))?.weight ?? rs.effective?.weight ?? 0);
+  return weightFrom(rs, health.get(realServerKey(vs, rs)));
 }
 
 /** Sum of the weights of the live real servers (weigh_live_realservers). */
 export function liveWeight(vs: VirtualServer, health: HealthMap): number {
-  return activeRealServers(vs)
-    .filter((rs) => isUp(vs, rs, health))
-    .reduce((sum, rs) => sum + weightOf(vs, rs, health), 0);
+  let live = 0;
+  for (const rs of activeRealServers(vs)) {
+    const h = health.get(realServerKey(vs, rs));
+    if (upFrom(rs, h)) live += weightFrom(rs, h);
+  }
+  return live;
 }
 
 /**
@@ -101,17 +112,24 @@ export interface PoolView {
 
 /** Who is in the pool of a virtual server, given the checkers' verdicts and the previous quorum state. */
 export function poolView(vs: VirtualServer, health: HealthMap, previous: QuorumState | undefined): PoolView {
-  const quorum = quorumAfter(previous, liveWeight(vs, health), vs.effective?.quorum ?? 1, vs.effective?.hysteresis ?? 0);
+  // Each real server's health is looked up once (a pass does this for every real server).
+  const servers = activeRealServers(vs);
+  const entries = servers.map((rs) => health.get(realServerKey(vs, rs)));
+  let live = 0;
+  servers.forEach((rs, i) => {
+    if (upFrom(rs, entries[i])) live += weightFrom(rs, entries[i]);
+  });
+  const quorum = quorumAfter(previous, live, vs.effective?.quorum ?? 1, vs.effective?.hysteresis ?? 0);
   const sorry = vs.sorryServer?.effective ? vs.sorryServer : undefined;
   const sorryActive = !quorum.up && sorry !== undefined;
   const members: PoolMember[] = [];
-  for (const rs of activeRealServers(vs)) {
-    const up = isUp(vs, rs, health);
+  servers.forEach((rs, i) => {
+    const up = upFrom(rs, entries[i]);
     const inhibit = rs.effective?.inhibitOnFailure ?? false;
     // While the sorry server serves, live real servers are taken out too (kept at weight 0 when inhibited).
-    if (up && !sorryActive) members.push({ server: rs, sorry: false, weight: weightOf(vs, rs, health) });
+    if (up && !sorryActive) members.push({ server: rs, sorry: false, weight: weightFrom(rs, entries[i]) });
     else if (inhibit) members.push({ server: rs, sorry: false, weight: 0 });
-  }
+  });
   if (sorry) {
     if (sorryActive) members.push({ server: sorry, sorry: true, weight: sorry.effective?.weight ?? 1 });
     else if (sorry.inhibit) members.push({ server: sorry, sorry: true, weight: 0 });

@@ -3,7 +3,7 @@
 // and to apply a list of operations as one `ipvsadm -R` batch on stdin: one
 // process per change, whatever its size. Decides nothing and logs nothing:
 // every outcome, with ipvsadm's stderr, is returned to the caller.
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { formatBatch, type IpvsOperation } from './diff.js';
 import { IpvsParseError, parseSave, parseThresholdListing, withThresholds, type IpvsTable } from './table.js';
 
@@ -60,26 +60,44 @@ export class Ipvsadm {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** Runs ipvsadm once; never throws for what ipvsadm does. */
-  async run(args: readonly string[], input?: string): Promise<IpvsadmRun> {
-    const r = await execa(this.command, args, {
-      reject: false,
-      input: input ?? '',
-      timeout: this.timeoutMs,
-      stripFinalNewline: false,
-      ...(this.env ? { env: this.env } : {}),
+  /**
+   * Runs ipvsadm once; never throws for what ipvsadm does. Plain
+   * child_process: execa cost 2-3 ms more CPU per run, on the path from a
+   * verdict to the table.
+   */
+  run(args: readonly string[], input?: string): Promise<IpvsadmRun> {
+    const argv = [this.command, ...args];
+    return new Promise((resolve) => {
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let startError: string | undefined;
+      let timedOut = false;
+      // The PATH of `env` finds the command, as for any spawn.
+      const child = spawn(this.command, args, { stdio: 'pipe', ...(this.env ? { env: { ...process.env, ...this.env } } : {}) });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM');
+      }, this.timeoutMs);
+      child.on('error', (err) => (startError = err.message));
+      child.stdout.on('data', (d: Buffer) => stdout.push(d));
+      child.stderr.on('data', (d: Buffer) => stderr.push(d));
+      // ipvsadm may exit without reading all of its input (EPIPE): its status says what happened.
+      child.stdin.on('error', () => {});
+      child.stdin.end(input ?? '');
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        // A program that did not start has no status ('close' then carries the errno).
+        const ended = startError === undefined ? { ...(code !== null ? { exitCode: code } : {}), ...(signal !== null ? { signal } : {}) } : { startError };
+        resolve({
+          argv,
+          ...(input !== undefined ? { input } : {}),
+          ...ended,
+          timedOut,
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+        });
+      });
     });
-    const run: IpvsadmRun = {
-      argv: [this.command, ...args],
-      ...(input !== undefined ? { input } : {}),
-      ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
-      ...(r.signal ? { signal: r.signal } : {}),
-      timedOut: r.timedOut,
-      stdout: typeof r.stdout === 'string' ? r.stdout : '',
-      stderr: typeof r.stderr === 'string' ? r.stderr : '',
-    };
-    if (r.failed && r.exitCode === undefined && !r.signal && !r.timedOut) run.startError = r.originalMessage || r.shortMessage || 'could not start';
-    return run;
   }
 
   /**

@@ -12,7 +12,7 @@
 // for what ipvsadm does. Passes never overlap: a call made while one runs
 // waits for it.
 import type { KeepalivedConfig } from '../config/model/index.js';
-import { desiredState } from './desired.js';
+import { desiredFrom, desiredLayout, type DesiredLayout } from './desired.js';
 import { applyOperations, diffTables, teardownOperations, type IpvsOperation } from './diff.js';
 import type { HealthMap, QuorumState, QuorumStates } from './health-view.js';
 import type { Ipvsadm, IpvsadmFailure } from './ipvsadm.js';
@@ -58,7 +58,18 @@ export interface ReconcilerOptions {
 const NOTHING: TableKeys = { services: new Set(), destinations: new Set() };
 
 function union(a: TableKeys, b: TableKeys): TableKeys {
+  // Mostly one holds the other (what we own is what the config describes): no copies of 10,000 keys then.
+  if (contains(b, a)) return b;
+  if (contains(a, b)) return a;
   return { services: new Set([...a.services, ...b.services]), destinations: new Set([...a.destinations, ...b.destinations]) };
+}
+
+function contains(outer: TableKeys, inner: TableKeys): boolean {
+  if (outer === inner) return true;
+  if (inner.services.size > outer.services.size || inner.destinations.size > outer.destinations.size) return false;
+  for (const s of inner.services) if (!outer.services.has(s)) return false;
+  for (const d of inner.destinations) if (!outer.destinations.has(d)) return false;
+  return true;
 }
 
 /**
@@ -78,6 +89,8 @@ export class IpvsReconciler {
   private ownedKeys: TableKeys = NOTHING;
   private quorumStates: QuorumStates = new Map();
   private last: { config: KeepalivedConfig; health: HealthMap } | undefined;
+  /** What the config alone decides, made once per config (a pass per change of health reuses it). */
+  private layout: { config: KeepalivedConfig; layout: DesiredLayout } | undefined;
   /**
    * The table as it is after our last successful batch (the one read, with
    * our operations applied): the next change is diffed against it, so it
@@ -158,7 +171,8 @@ export class IpvsReconciler {
   }
 
   private async pass(config: KeepalivedConfig, health: HealthMap): Promise<ReconcileOutcome> {
-    const desired = desiredState(config, health, this.quorumStates);
+    if (this.layout?.config !== config) this.layout = { config, layout: desiredLayout(config) };
+    const desired = desiredFrom(this.layout.layout, health, this.quorumStates);
     // A virtual server starts without quorum (as in keepalived), so gaining it at start is a change.
     const quorumChanges = [...desired.quorum].filter(([vs, q]) => (this.quorumStates.get(vs)?.up ?? false) !== q.up).map(([vs, q]) => ({ vs, up: q.up }));
     // The quorum is a decision about health, not about the table: it moves on even when ipvsadm fails.
@@ -184,7 +198,8 @@ export class IpvsReconciler {
     const outcome = await this.run(diff.operations, reads, warnings);
     this.known = outcome.ok ? applyOperations(live.table, diff.operations) : undefined;
     // Left-overs of an earlier config stay ours until they are gone.
-    this.ownedKeys = outcome.ok ? union(diff.owned, desired.managed) : owned;
+    // What we own is then what the config describes (the desired entries are among them).
+    this.ownedKeys = outcome.ok ? desired.managed : owned;
     return { ...outcome, quorumChanges };
   }
 

@@ -75,19 +75,38 @@ export interface TableKeys {
 
 // ---------------------------------------------------------------------------
 // Keys
+//
+// Made once per key or destination object and remembered (tables are not
+// changed in place: a change makes new objects): a reconcile pass compares
+// every entry of a 10,000-entry table by these texts.
+
+const serviceKeys = new WeakMap<ServiceKey, string>();
+const destinationKeys = new WeakMap<object, string>();
+const destinationIds = new WeakMap<ServiceKey, WeakMap<object, string>>();
 
 export function serviceKeyText(key: ServiceKey): string {
-  return key.kind === 'fwmark' ? `fwmark ${key.fwmark}${key.family === 6 ? ' ipv6' : ''}` : `${key.protocol} ${hostPort(key.family, key.address, key.port)}`;
+  let text = serviceKeys.get(key);
+  if (text === undefined) {
+    text = key.kind === 'fwmark' ? `fwmark ${key.fwmark}${key.family === 6 ? ' ipv6' : ''}` : `${key.protocol} ${hostPort(key.family, key.address, key.port)}`;
+    serviceKeys.set(key, text);
+  }
+  return text;
 }
 
 /** A destination within its service: family, address and port. */
 export function destinationKeyText(d: Pick<IpvsDestination, 'family' | 'address' | 'port'>): string {
-  return hostPort(d.family, d.address, d.port);
+  let text = destinationKeys.get(d);
+  if (text === undefined) destinationKeys.set(d, (text = hostPort(d.family, d.address, d.port)));
+  return text;
 }
 
 /** A destination across the whole table. */
 export function destinationId(service: ServiceKey, d: Pick<IpvsDestination, 'family' | 'address' | 'port'>): string {
-  return `${serviceKeyText(service)} -> ${destinationKeyText(d)}`;
+  let ids = destinationIds.get(service);
+  if (!ids) destinationIds.set(service, (ids = new WeakMap()));
+  let id = ids.get(d);
+  if (id === undefined) ids.set(d, (id = `${serviceKeyText(service)} -> ${destinationKeyText(d)}`));
+  return id;
 }
 
 // ---------------------------------------------------------------------------

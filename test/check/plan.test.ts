@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { HttpChecker } from '../../src/check/checkers/http.js';
 import { TcpChecker } from '../../src/check/checkers/tcp.js';
+import { FILE_CHECK_POLL_MS } from '../../src/check/checkers/index.js';
 import { planChecks } from '../../src/check/plan.js';
 import { readText } from '../helpers/config.js';
 
@@ -138,5 +139,19 @@ describe('planChecks', () => {
     const p = planChecks(dropped.config.check);
     expect(p.checks).toEqual([]);
     expect(p.skipped).toEqual([expect.objectContaining({ label: 'HTTP_GET 198.51.100.30:80 of VS 198.51.100.60:80', reason: expect.stringMatching(/url/) })]);
+  });
+
+  it("plans FILE_CHECK from the config's track_file blocks, polling its file whatever delay_loop says", () => {
+    const text =
+      'track_file tf {\n file /tmp/kts-weight\n}\n' +
+      'virtual_server 198.51.100.60 80 {\n delay_loop 30\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 198.51.100.30 80 {\n  FILE_CHECK {\n   track_file tf\n  }\n }\n}\n';
+    const { config } = readText(text);
+    const withFiles = planChecks(config.check, { trackFiles: config.vrrp.trackFiles });
+    expect(withFiles.skipped).toEqual([]);
+    expect(withFiles.checks).toHaveLength(1);
+    expect(withFiles.checks[0].checker.type).toBe('FILE_CHECK');
+    expect(withFiles.checks[0].spec).toMatchObject({ delayLoopMs: FILE_CHECK_POLL_MS, retry: 0 });
+    // Without the track_file blocks there is nothing to watch.
+    expect(planChecks(config.check).skipped).toEqual([expect.objectContaining({ reason: expect.stringMatching(/track_file/) })]);
   });
 });

@@ -1,8 +1,9 @@
 // The runner on a fake clock with fake checkers: no sockets, no sleeps.
 import { describe, expect, it } from 'vitest';
+import { offAbort, onAbort } from '../../src/check/checkers/abort.js';
 import type { Checker, CheckResult } from '../../src/check/checkers/types.js';
-import { CheckRunner, type RunnerEvent } from '../../src/check/runner.js';
-import { FakeTimers } from '../helpers/fake-timers.js';
+import { CheckRunner, COALESCE_MS, LAUNCHES_PER_TURN, type RunnerEvent } from '../../src/check/runner.js';
+import { FakeTimers, turns } from '../helpers/fake-timers.js';
 import type { CheckerSpec } from '../../src/check/schedule.js';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -25,12 +26,16 @@ class ScriptedChecker implements Checker {
     const step = this.script(at);
     if (step.throws) return Promise.reject(new Error(step.throws));
     return new Promise((resolve) => {
-      const handle = this.timers.setTimeout(() => resolve({ ok: step.ok, reason: step.ok ? 'ok' : 'refused' }), step.durationMs ?? 0);
-      signal.addEventListener('abort', () => {
+      const abort = (): void => {
         this.aborted++;
         this.timers.clearTimeout(handle);
         resolve({ ok: false, reason: 'aborted' });
-      });
+      };
+      const handle = this.timers.setTimeout(() => {
+        offAbort(signal, abort);
+        resolve({ ok: step.ok, reason: step.ok ? 'ok' : 'refused' });
+      }, step.durationMs ?? 0);
+      onAbort(signal, abort);
     });
   }
 }
@@ -127,6 +132,112 @@ describe('CheckRunner', () => {
     await timers.advanceTo(100_000);
     expect(checker.starts).toEqual([1_000]);
     expect(events).toEqual([]);
+  });
+
+  it('every check in flight shares one signal, and stop() aborts them all', async () => {
+    const timers = new FakeTimers();
+    const signals = new Set<AbortSignal>();
+    const checkers = ['a', 'b', 'c'].map((id) => {
+      const checker = new ScriptedChecker(id, timers, () => ({ ok: true, durationMs: 60_000 }));
+      const run = checker.run.bind(checker);
+      checker.run = (signal) => (signals.add(signal), run(signal));
+      return { spec: spec(id), checker };
+    });
+    const runner = new CheckRunner(checkers, { timers, phase: () => 0 });
+    runner.start();
+    await timers.advanceTo(1_000);
+    expect(runner.inFlight).toBe(3);
+    expect(signals.size).toBe(1);
+    await runner.stop();
+    expect(checkers.map((c) => c.checker.aborted)).toEqual([1, 1, 1]);
+    expect(runner.inFlight).toBe(0);
+  });
+
+  it('takes checkers added while it runs into the schedule, spread as at start', async () => {
+    const timers = new FakeTimers();
+    const a = new ScriptedChecker('a', timers, () => ({ ok: true }));
+    const b = new ScriptedChecker('b', timers, () => ({ ok: true }));
+    const events: RunnerEvent[] = [];
+    const runner = new CheckRunner([{ spec: spec('a'), checker: a }], { timers, phase: (i) => i / 4, onEvent: (e) => events.push(e) });
+    runner.start();
+    await timers.advanceTo(10_000);
+    // Added at 10 s as the second checker: bootstrap delay plus a quarter of the 1 s spread window.
+    runner.add([{ spec: spec('b', { alpha: true }), checker: b }]);
+    expect(runner.isServerUp('rs-b')).toBe(false);
+    await timers.advanceTo(16_000);
+    expect(b.starts).toEqual([11_250, 13_250, 15_250]);
+    expect(a.starts).toEqual([1_000, 3_000, 5_000, 7_000, 9_000, 11_000, 13_000, 15_000]);
+    expect(runner.isServerUp('rs-b')).toBe(true);
+    expect(events.filter((e) => e.kind === 'server')).toEqual([{ kind: 'server', server: 'rs-b', up: true, reason: 'ok', at: 11_250 }]);
+    expect(() => runner.add([{ spec: spec('b'), checker: b }])).toThrow(/duplicate checker id 'b'/);
+    await runner.stop();
+  });
+
+  it('runs a removed checker no more and drops the result of its check in flight', async () => {
+    const timers = new FakeTimers();
+    const slow = new ScriptedChecker('slow', timers, () => ({ ok: false, durationMs: 500 }));
+    const other = new ScriptedChecker('other', timers, () => ({ ok: true }));
+    const events: RunnerEvent[] = [];
+    const runner = new CheckRunner(
+      [
+        { spec: spec('slow', { retry: 0 }), checker: slow },
+        { spec: spec('other'), checker: other },
+      ],
+      { timers, phase: () => 0, onEvent: (e) => events.push(e) },
+    );
+    runner.start();
+    await timers.advanceTo(1_200);
+    expect(runner.inFlight).toBe(1);
+    runner.remove(['slow']);
+    await timers.advanceTo(10_000);
+    expect(slow.starts).toEqual([1_000]);
+    expect(slow.aborted).toBe(0);
+    expect(runner.inFlight).toBe(0);
+    expect(events.filter((e) => e.server === 'rs-slow')).toEqual([]);
+    expect([...runner.servers().keys()]).toEqual(['rs-other']);
+    expect(other.starts).toEqual([1_000, 3_000, 5_000, 7_000, 9_000]);
+    // The same id again is a new checker: its own first check, not the old one's timing.
+    runner.add([{ spec: spec('slow', { retry: 0 }), checker: slow }]);
+    await timers.advanceTo(12_500);
+    expect(slow.starts).toEqual([1_000, 11_000]);
+    await runner.stop();
+  });
+
+  it(`starts at most ${LAUNCHES_PER_TURN} checks per turn of the event loop, the rest in the turns after`, async () => {
+    const timers = new FakeTimers();
+    const n = LAUNCHES_PER_TURN * 2 + 10;
+    const checkers = Array.from({ length: n }, (_, i) => new ScriptedChecker(`c${i}`, timers, () => ({ ok: true, durationMs: 50 })));
+    const runner = new CheckRunner(
+      checkers.map((checker, i) => ({ spec: spec(`c${i}`), checker })),
+      { timers, phase: () => 0 },
+    );
+    runner.start();
+    const inFlight: number[] = [];
+    const sample = async (): Promise<void> => {
+      await turns(1);
+      inFlight.push(runner.inFlight);
+    };
+    // Every checker is due at 1 s: one batch at 1,000, then one a turn (a 0 ms timer) until all run.
+    await timers.advanceTo(1_000, sample);
+    expect([...new Set(inFlight)]).toEqual([0, LAUNCHES_PER_TURN, LAUNCHES_PER_TURN * 2, n]);
+    expect(checkers.every((c) => c.starts[0] === 1_000)).toBe(true);
+    await runner.stop();
+  });
+
+  it(`starts checks due within ${COALESCE_MS} ms together, with one wake-up`, async () => {
+    const timers = new FakeTimers();
+    const ids = ['a', 'b', 'c'];
+    const checkers = ids.map((id) => new ScriptedChecker(id, timers, () => ({ ok: true })));
+    // First checks at 1,000, 1,000 + COALESCE_MS / 2 and 1,000 + 2 x COALESCE_MS (a 1 s spread window).
+    const phases = [0, COALESCE_MS / 2000, COALESCE_MS / 500];
+    const runner = new CheckRunner(
+      ids.map((id, i) => ({ spec: spec(id), checker: checkers[i] })),
+      { timers, phase: (i) => phases[i] },
+    );
+    runner.start();
+    await timers.advanceTo(1_000 + 3 * COALESCE_MS);
+    expect(checkers.map((c) => c.starts)).toEqual([[1_000], [1_000], [1_000 + 2 * COALESCE_MS]]);
+    await runner.stop();
   });
 
   it('an alpha server starts down and comes up on its first success', async () => {

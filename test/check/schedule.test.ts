@@ -342,3 +342,49 @@ describe('run-time weights (misc_dynamic, FILE_CHECK)', () => {
     expect(s.serverWeight('rs')).toBe(10);
   });
 });
+
+describe('taking due checkers in portions', () => {
+  it('takes at most `max` of the due checkers, earliest first; the others stay due', () => {
+    const s = new Schedule(['a', 'b', 'c', 'd', 'e'].map((id) => spec(id)), 0, { phase: (i) => i / 10 });
+    expect(s.takeDue(5_000, 2)).toEqual(['a', 'b']);
+    expect(s.takeDue(5_000, 2)).toEqual(['c', 'd']);
+    expect(s.takeDue(5_000, 2)).toEqual(['e']);
+    expect(s.takeDue(5_000, 2)).toEqual([]);
+  });
+});
+
+describe('adding and removing checkers (reload)', () => {
+  it('an added checker is due a bootstrap delay plus its phase after it was added', () => {
+    const s = new Schedule([spec('a')], 0, { phase: () => 0 });
+    s.add(spec('b', { warmupMs: 4_000 }), 50_000, 0.5);
+    expect(s.dueAt('b')).toBe(50_000 + BOOTSTRAP_DELAY_MS + 2_000);
+    expect(s.takeDue(1_000)).toEqual(['a']);
+    expect(s.takeDue(53_000)).toEqual(['b']);
+    expect(() => s.add(spec('a'), 60_000, 0)).toThrow(/duplicate checker id 'a'/);
+  });
+
+  it('a removed checker is never due again, and its down vote goes with it', () => {
+    const s = new Schedule([spec('a', { server: 'rs', retry: 0 }), spec('b', { server: 'rs', retry: 0 })], 0, { phase: () => 0 });
+    s.takeDue(1_000);
+    s.complete('a', { ok: false, reason: 'refused' }, 1_000);
+    s.complete('b', { ok: true, reason: 'ok' }, 1_000);
+    expect(s.isServerUp('rs')).toBe(false);
+    s.remove('a');
+    expect(s.isServerUp('rs')).toBe(true);
+    expect(s.checkersOf('rs')).toEqual(['b']);
+    expect(s.takeDue(100_000)).toEqual(['b']);
+    s.remove('b');
+    expect(s.serverIds()).toEqual([]);
+    expect(s.nextDeadline()).toBeUndefined();
+  });
+
+  it('the stale deadline of a checker removed and added again does not start it early', () => {
+    const s = new Schedule([spec('a')], 0, { phase: () => 0 });
+    s.remove('a');
+    s.add(spec('a'), 500, 0);
+    // The old entry (1,000) is skipped; the new one is due at 1,500.
+    expect(s.takeDue(1_000)).toEqual([]);
+    expect(s.takeDue(1_500)).toEqual(['a']);
+    expect(s.isRunning('a')).toBe(true);
+  });
+});

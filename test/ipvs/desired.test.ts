@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/index.js';
 import type { KeepalivedConfig } from '../../src/config/model/index.js';
-import { desiredState, healthShownBy } from '../../src/ipvs/desired.js';
+import { desiredFrom, desiredLayout, desiredState, healthShownBy } from '../../src/ipvs/desired.js';
 import type { HealthMap, QuorumStates, RealServerHealth } from '../../src/ipvs/health-view.js';
 import { formatSave, parseSave } from '../../src/ipvs/table.js';
 import { fakeHost, readText } from '../helpers/config.js';
@@ -158,6 +158,25 @@ describe('desiredState', () => {
     expect([...lost.managed.destinations]).toContain('tcp 198.51.100.180:80 -> 198.51.100.99:80');
     const back = desiredState(c, new Map(), lost.quorum);
     expect(formatSave(back.table)).toBe(formatSave(start.table));
+  });
+
+  it('makes the config part once: every pass on one layout is what desiredState gives', () => {
+    const c = pool('  quorum 4\n  sorry_server 198.51.100.99 80\n');
+    const layout = desiredLayout(c);
+    const start = desiredFrom(layout, new Map());
+    const lost = desiredFrom(layout, healthOf(down22), start.quorum);
+    const back = desiredFrom(layout, new Map(), lost.quorum);
+    expect([start, lost, back].map((d) => formatSave(d.table))).toEqual([
+      formatSave(desiredState(c, new Map()).table),
+      formatSave(desiredState(c, healthOf(down22), start.quorum).table),
+      formatSave(desiredState(c, new Map(), lost.quorum).table),
+    ]);
+    expect(lost.managed).toBe(layout.managed);
+    // A server at its configured weight is the same destination in every pass (its keys are made once).
+    expect(back.table.services[0].destinations[1]).toBe(start.table.services[0].destinations[1]);
+    // One at another weight (inhibited, set at run time) is a copy with that weight.
+    expect(lost.table.services[0].destinations[0]).toMatchObject({ address: '198.51.100.21', weight: 0 });
+    expect(desiredFrom(layout, healthOf({ 'tcp 198.51.100.180:80 -> 198.51.100.22:80': { up: true, weight: 9 } })).table.services[0].destinations[1]).toMatchObject({ weight: 9 });
   });
 
   it('uses weights set at run time', () => {

@@ -21,6 +21,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { buildConnector, Client } from 'undici';
 import type { HttpProtocol } from '../../config/model/check.js';
+import { attemptSignal } from './abort.js';
 import { formatHostPort, type Endpoint } from './endpoint.js';
 import { describeError } from './errors.js';
 import type { Checker, CheckResult } from './types.js';
@@ -203,6 +204,16 @@ export class HttpChecker implements Checker {
   }
 
   async run(signal: AbortSignal): Promise<CheckResult> {
+    // undici listens on the signal it is given: give it one of this attempt's own.
+    const attempt = attemptSignal(signal);
+    try {
+      return await this.fetchAll(attempt.signal);
+    } finally {
+      attempt.release();
+    }
+  }
+
+  private async fetchAll(signal: AbortSignal): Promise<CheckResult> {
     const o = this.options;
     const passed: string[] = [];
     for (const url of o.urls) {

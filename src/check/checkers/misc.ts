@@ -12,6 +12,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { runScript, type ScriptResult } from '../../exec/run-script.js';
+import { attemptSignal } from './abort.js';
 import type { Checker, CheckResult } from './types.js';
 
 export interface MiscCheckOptions {
@@ -73,12 +74,18 @@ export class MiscChecker implements Checker {
 
   async run(signal: AbortSignal): Promise<CheckResult> {
     const o = this.options;
-    const r = await runScript(o.argv, {
-      timeoutMs: o.timeoutMs,
-      signal,
-      ...(o.user !== undefined ? { user: o.user } : {}),
-      ...(o.group !== undefined ? { group: o.group } : {}),
-    });
-    return miscVerdict(r, o);
+    // The script runner listens on its signal: give it one of this attempt's own.
+    const attempt = attemptSignal(signal);
+    try {
+      const r = await runScript(o.argv, {
+        timeoutMs: o.timeoutMs,
+        signal: attempt.signal,
+        ...(o.user !== undefined ? { user: o.user } : {}),
+        ...(o.group !== undefined ? { group: o.group } : {}),
+      });
+      return miscVerdict(r, o);
+    } finally {
+      attempt.release();
+    }
   }
 }

@@ -13,6 +13,7 @@
 // bindto is not applied (raw-socket cannot bind).
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
+import { offAbort, onAbort } from './abort.js';
 import type { Checker, CheckResult } from './types.js';
 import { fillerBytes } from './udp.js';
 import { createRawSocket, loadRawSocket, type RawSocket } from '../../net/raw-socket.js';
@@ -118,14 +119,14 @@ class EchoSocket {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        offAbort(signal, abort);
         this.outstanding.delete(seq);
         if (this.outstanding.size === 0) this.close();
         resolve(result);
       };
-      const onAbort = (): void => finish({ ok: false, reason: `${where}: aborted` });
+      const abort = (): void => finish({ ok: false, reason: `${where}: aborted` });
       const timer = setTimeout(() => finish({ ok: false, reason: `${where}: no echo reply within ${timeoutMs} ms` }), timeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
+      onAbort(signal, abort);
       this.outstanding.set(seq, {
         host,
         finish: (result) => finish(result.ok ? { ...result, reason: `${result.reason} in ${Math.round(performance.now() - started)} ms` } : result),

@@ -6,6 +6,7 @@
 // connect, every read, every write) has connect_timeout. With the deprecated
 // host { } blocks every host is checked in turn and all must pass.
 import { Socket } from 'node:net';
+import { offAbort, onAbort } from './abort.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { describeError } from './errors.js';
 import type { Checker, CheckResult } from './types.js';
@@ -34,11 +35,12 @@ class SmtpSession {
   private waiter: (() => void) | undefined;
   private failure: string | undefined;
   private closed = false;
+  private readonly abort = (): void => this.fail('aborted');
 
   constructor(
     private readonly socket: Socket,
     private readonly stepMs: number,
-    signal: AbortSignal,
+    private readonly signal: AbortSignal,
   ) {
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => {
@@ -50,7 +52,12 @@ class SmtpSession {
       this.closed = true;
       this.wake();
     });
-    signal.addEventListener('abort', () => this.fail('aborted'), { once: true });
+    onAbort(signal, this.abort);
+  }
+
+  /** The dialogue is over: stop listening for the abort. */
+  release(): void {
+    offAbort(this.signal, this.abort);
   }
 
   private fail(why: string): void {
@@ -122,8 +129,8 @@ class SmtpSession {
 /** The dialogue with one host; throws SmtpStepError with the step that failed. */
 async function checkHost(to: Endpoint, o: SmtpCheckOptions, signal: AbortSignal): Promise<void> {
   const socket = new Socket();
+  const session = new SmtpSession(socket, o.connectTimeoutMs, signal);
   try {
-    const session = new SmtpSession(socket, o.connectTimeoutMs, signal);
     await session.connect(to);
     const banner = await session.readLine('greeting');
     if (smtpStatus(banner) !== 220) throw new SmtpStepError(`greeting ${quote(banner)}, expected 220`);
@@ -133,6 +140,7 @@ async function checkHost(to: Endpoint, o: SmtpCheckOptions, signal: AbortSignal)
     await session.write('QUIT', 'QUIT\r\n');
     await session.readLine('QUIT reply');
   } finally {
+    session.release();
     socket.destroy();
   }
 }

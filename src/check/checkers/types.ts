@@ -18,6 +18,10 @@ export interface Checker {
   readonly type: string;
   /** Where it connects, for logs: `198.51.100.21:80`, `https://[2001:db8::21]:443/health`. */
   readonly target: string;
-  /** One attempt. Aborting the signal ends it promptly with ok: false. */
+  /**
+   * One attempt. Aborting the signal ends it promptly with ok: false. The
+   * signal is shared by every check in flight (the runner's): hear it
+   * through abort.ts, never with an 'abort' listener of the attempt's own.
+   */
   run(signal: AbortSignal): Promise<CheckResult>;
 }

@@ -11,6 +11,7 @@
 // reply fails the length test.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { offAbort, onAbort } from './abort.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { describeError } from './errors.js';
 import type { Checker, CheckResult } from './types.js';
@@ -52,7 +53,7 @@ export function udpExchange(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      offAbort(signal, abort);
       try {
         socket.close();
       } catch {
@@ -60,9 +61,9 @@ export function udpExchange(
       }
       resolve(outcome);
     };
-    const onAbort = (): void => finish(failed('aborted'));
+    const abort = (): void => finish(failed('aborted'));
     const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
-    signal.addEventListener('abort', onAbort, { once: true });
+    onAbort(signal, abort);
     socket.on('error', (err) => finish(failed(describeError(err))));
     socket.on('message', (msg) => {
       const verdict = judge(msg);

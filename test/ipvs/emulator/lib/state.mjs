@@ -49,6 +49,6 @@ export function loadTable(path) {
 
 export function saveTable(path, table) {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(table, null, 1) + '\n');
+  writeFileSync(tmp, JSON.stringify(table) + '\n');
   renameSync(tmp, path);
 }
