@@ -5,53 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { LoopLagMonitor } from '../../src/daemon/loop-lag.js';
 import type { Log } from '../../src/log.js';
-import type { Timers } from '../../src/vrrp/instance.js';
-
-/**
- * A clock whose timers run only when the test lets the "event loop" turn:
- * `run(to)` moves to `to` as a loop that is never blocked would (each timer
- * on time), `stall(ms)` moves time on with the loop blocked, so the timers
- * due meanwhile run late, at the end of the stall.
- */
-class LoopClock implements Timers {
-  private t = 0;
-  private seq = 0;
-  readonly pending = new Map<number, { at: number; fn: () => void }>();
-  /** How many callbacks ran. */
-  fired = 0;
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  run(to: number): void {
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.pending) if (e[1].at <= to && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.pending.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      this.fired++;
-      next[1].fn();
-    }
-    this.t = to;
-  }
-
-  stall(ms: number): void {
-    this.t += ms;
-    this.run(this.t);
-  }
-}
+import { FakeTimers } from '../helpers/fake-timers.js';
 
 function recordingLog(): { log: Log; warnings: { lagMs: number; budgetMs: number }[] } {
   const warnings: { lagMs: number; budgetMs: number }[] = [];
@@ -61,7 +15,7 @@ function recordingLog(): { log: Log; warnings: { lagMs: number; budgetMs: number
 
 describe('LoopLagMonitor', () => {
   it('on its own, ticks every 100 ms; a blocked loop shows in the next report as its lateness, and a warning above the budget', () => {
-    const clock = new LoopClock();
+    const clock = new FakeTimers();
     const { log, warnings } = recordingLog();
     const lag = new LoopLagMonitor(log, () => 85, { clock, windowMs: 1000 });
     lag.start();
@@ -78,11 +32,11 @@ describe('LoopLagMonitor', () => {
     clock.run(3500);
     expect(lag.report).toMatchObject({ maxMs: 0, worstMs: 250, warnings: 1 });
     lag.stop();
-    expect(clock.pending.size).toBe(0);
+    expect(clock.armed).toBe(0);
   });
 
   it("an instance timer armed through monitor.timers is a sample and pushes the tick back: a master's 100 ms advert timer does all the measuring", () => {
-    const clock = new LoopClock();
+    const clock = new FakeTimers();
     const { log } = recordingLog();
     const lag = new LoopLagMonitor(log, () => 85, { clock, windowMs: 1000 });
     let adverts = 0;
@@ -106,7 +60,7 @@ describe('LoopLagMonitor', () => {
   });
 
   it('timers cleared through monitor.timers never run, and a stopped monitor takes no samples', () => {
-    const clock = new LoopClock();
+    const clock = new FakeTimers();
     const { log, warnings } = recordingLog();
     const lag = new LoopLagMonitor(log, () => 1, { clock, windowMs: 1000 });
     let ran = false;

@@ -32,19 +32,41 @@ export class FakeTimers {
     return this.pending.size;
   }
 
+  /** How many timers have fired. */
+  fired = 0;
+
   /** Move to `to`, firing every timer due on the way; `settle` runs before each and at the end. */
   async advanceTo(to: number, settle: () => Promise<void> = turns): Promise<void> {
     for (;;) {
       await settle();
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.pending) if (e[1].at <= to && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.pending.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      next[1].fn();
+      if (!this.fireNext(to)) break;
     }
     this.t = Math.max(this.t, to);
     await settle();
+  }
+
+  /** advanceTo without letting promises settle: an event loop that only runs timers. */
+  run(to: number): void {
+    while (this.fireNext(to));
+    this.t = Math.max(this.t, to);
+  }
+
+  /** Time moves on `ms` with the loop blocked: the timers due meanwhile run late, at the end. */
+  stall(ms: number): void {
+    this.t += ms;
+    this.run(this.t);
+  }
+
+  /** Fires the earliest timer due by `to` (time order, then creation order); false when none is. */
+  private fireNext(to: number): boolean {
+    let next: [number, { at: number; fn: () => void }] | undefined;
+    for (const e of this.pending) if (e[1].at <= to && (!next || e[1].at < next[1].at)) next = e;
+    if (!next) return false;
+    this.pending.delete(next[0]);
+    this.t = Math.max(this.t, next[1].at);
+    this.fired++;
+    next[1].fn();
+    return true;
   }
 
   advance(ms: number, settle?: () => Promise<void>): Promise<void> {
