@@ -33,7 +33,7 @@
 //       the advert cycle the failure fell on (nor the client's timing of it);
 //   (e) SIGTERM only: failure -> the priority-0 advert on the wire (the
 //       master's part).
-// The adverts are seen from the client (bench/lib/failover-adverts.mjs).
+// The adverts are seen from the client (bench/lib/advert-watch.mjs).
 // Printed: median and max of each, and ours/keepalived of the medians. Then
 // the CPU an idle pair at advert_int 0.1 uses: per director, % of one core
 // over --cpu-seconds, after the pair has run --cpu-settle seconds: past the
@@ -58,7 +58,7 @@ import { PRIORITY, directorVrrpConfig } from '../test/lab/director-config.mjs';
 import { Probe, VipWatch } from '../test/lab/observe.mjs';
 import { masterDownMs, skewMs } from '../test/lab/rfc-timing.mjs';
 import { DIRECTORS, Lab, VIP, processTree, run, sleep, until, wallNow } from '../test/lab/topology.mjs';
-import { AdvertWatch } from './lib/failover-adverts.mjs';
+import { AdvertWatch } from './lib/advert-watch.mjs';
 import { cpuBetween, startProfile, treeCpu } from './lib/failover-cpu.mjs';
 
 const USAGE = `usage: node bench/failover.mjs [--trials N] [--impl keepalived,ours] [--adverts 1,0.1]

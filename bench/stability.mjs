@@ -47,10 +47,10 @@ import { createInterface } from 'node:readline';
 import { Daemon, IPVSADM_EMULATOR } from '../test/lab/daemons.mjs';
 import { PRIORITY, directorVrrpConfig } from '../test/lab/director-config.mjs';
 import { VipWatch } from '../test/lab/observe.mjs';
+import { AdvertWatch } from './lib/advert-watch.mjs';
 import { masterDownMs } from '../test/lab/rfc-timing.mjs';
 import { ADDRESSES, DIRECTORS, Lab, VIP, cpuSeconds, run, sleep, until, wallNow } from '../test/lab/topology.mjs';
 
-const ADVERT_WATCH = new URL('./lib/stability-advert-watch.mjs', import.meta.url).pathname;
 
 const USAGE = `usage: node bench/stability.mjs --scenario soak|load [--minutes N]
        [--with-keepalived [--keepalived-minutes M]] [--impl ours|keepalived|ours,keepalived]
@@ -346,49 +346,25 @@ class LagProbe {
   }
 }
 
-/** The adverts on the wire, as the client sees them (bench/lib/stability-advert-watch.mjs). */
-class AdvertWatch {
-  static async start(lab) {
-    const w = new AdvertWatch(lab);
-    const ready = await new Promise((r) => {
-      w.child.stderr.once('data', (d) => r(String(d).includes('watching')));
-      w.child.once('exit', () => r(false));
-    });
-    if (!ready) throw new Error('the advert watcher did not start (is the project built? npm run build)');
-    return w;
-  }
-
-  constructor(lab) {
-    this.adverts = [];
-    this.child = lab.spawn('client', [process.execPath, ADVERT_WATCH, 'eth0', ADDRESSES.client]);
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      try {
-        this.adverts.push(JSON.parse(line));
-      } catch {
-        /* not ours */
-      }
-    });
-  }
-
-  /**
-   * Between two wall-clock times: director1's adverts (count, longest gap
-   * counting the edges of the window, gaps over 2 intervals and over
-   * director2's master-down interval) and how many adverts director2 sent.
-   */
-  summary(wall0, wall1, advertS) {
-    const from = (h) => this.adverts.filter((a) => a.s === ADDRESSES[h] && a.t >= wall0 && a.t <= wall1).map((a) => a.t);
-    const t = [wall0, ...from('director1'), wall1];
-    const gaps = t.slice(1).map((x, i) => x - t[i]);
-    const mdi = masterDownMs(PRIORITY.director2, advertS);
-    return {
-      masterAdverts: t.length - 2,
-      masterMaxGapMs: Math.max(...gaps),
-      masterGapsOver2Intervals: gaps.filter((g) => g > 2 * advertS * 1000).length,
-      masterGapsOverMdi: gaps.filter((g) => g > mdi).length,
-      mdiMs: mdi,
-      backupAdverts: from('director2').length,
-    };
-  }
+/**
+ * Between two wall-clock times: director1's adverts as the client saw them
+ * (count, longest gap counting the edges of the window, gaps over 2
+ * intervals and over director2's master-down interval) and how many adverts
+ * director2 sent.
+ */
+function advertSummary(wire, wall0, wall1, advertS) {
+  const from = (h) => wire.adverts.filter((a) => a.s === ADDRESSES[h] && a.t >= wall0 && a.t <= wall1).map((a) => a.t);
+  const t = [wall0, ...from('director1'), wall1];
+  const gaps = t.slice(1).map((x, i) => x - t[i]);
+  const mdi = masterDownMs(PRIORITY.director2, advertS);
+  return {
+    masterAdverts: t.length - 2,
+    masterMaxGapMs: Math.max(...gaps),
+    masterGapsOver2Intervals: gaps.filter((g) => g > 2 * advertS * 1000).length,
+    masterGapsOverMdi: gaps.filter((g) => g > mdi).length,
+    mdiMs: mdi,
+    backupAdverts: from('director2').length,
+  };
 }
 
 /** The machine's CPU counters (/proc/stat, all cores): busy and steal jiffies, and the total. */
@@ -513,7 +489,7 @@ async function runOne(impl, options, minutes, dir, log) {
       machineBusyPercent: (100 * (machine1.busy - machine0.busy)) / machineTotal,
       machineStealPercent: (100 * (machine1.steal - machine0.steal)) / machineTotal,
       controlLag: probe.since(t0),
-      wire: wire.summary(wall0, wall1, scenario.advertS),
+      wire: advertSummary(wire, wall0, wall1, scenario.advertS),
       busyLoopsCpuPercent: busy.length ? busyPercent : undefined,
       holders: holderTimeline(watches, t0, t1),
       finalHolders: lab.vipHolders(),

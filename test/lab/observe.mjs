@@ -11,6 +11,29 @@ import { VIP, sleep, until, wallNow } from './topology.mjs';
 
 const PROBE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'icmp-probe.mjs');
 
+/**
+ * What `find` returns once it returns something: `waiters` is the watcher's
+ * set of callbacks, each called when a new record arrives. Undefined after
+ * `timeoutMs`.
+ */
+export function waitUntilSeen(waiters, find, timeoutMs) {
+  const found = find();
+  if (found) return Promise.resolve(found);
+  return new Promise((resolve) => {
+    const done = (v) => {
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve(v);
+    };
+    const check = () => {
+      const v = find();
+      if (v) done(v);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    waiters.add(check);
+  });
+}
+
 export class VipWatch {
   /** Start watching; resolves once `ip monitor` runs. */
   static async start(lab, host) {
@@ -41,21 +64,7 @@ export class VipWatch {
 
   /** Wait for the first event of `kind` at or after `since`; undefined after `timeoutMs`. */
   wait(kind, since, timeoutMs) {
-    const found = this.first(kind, since);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve) => {
-      const done = (v) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(v);
-      };
-      const check = () => {
-        const e = this.first(kind, since);
-        if (e) done(e);
-      };
-      const timer = setTimeout(() => done(undefined), timeoutMs);
-      this.waiters.add(check);
-    });
+    return waitUntilSeen(this.waiters, () => this.first(kind, since), timeoutMs);
   }
 
   stop() {

@@ -1,10 +1,11 @@
 // The VRRP adverts on the lab segment as a third host (the client) sees them,
-// for bench/failover.mjs: with them a takeover can be timed from the master's
-// last advert (or its priority-0 advert) instead of from the failure, which
-// falls at a random point of the advert cycle. The watcher process is
+// for the failover and stability benchmarks: a takeover timed from the
+// master's last advert (or its priority-0 advert) instead of from the failure,
+// and the gaps in a master's adverts. The watcher process is
 // bench/lib/stability-advert-watch.mjs (the project's raw VRRP socket, built
 // in dist/): one JSON line per advert, {s: source, p: priority, t: wall ms}.
 import { createInterface } from 'node:readline';
+import { waitUntilSeen } from '../../test/lab/observe.mjs';
 import { ADDRESSES } from '../../test/lab/topology.mjs';
 
 const WATCHER = new URL('./stability-advert-watch.mjs', import.meta.url).pathname;
@@ -38,22 +39,7 @@ export class AdvertWatch {
 
   /** The first advert of `host` seen after wall-clock time `wall`; undefined after `timeoutMs`. */
   next(host, wall, timeoutMs) {
-    const find = () => this.adverts.find((a) => a.s === ADDRESSES[host] && a.t > wall);
-    const found = find();
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve) => {
-      const done = (v) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(v);
-      };
-      const check = () => {
-        const a = find();
-        if (a) done(a);
-      };
-      const timer = setTimeout(() => done(undefined), timeoutMs);
-      this.waiters.add(check);
-    });
+    return waitUntilSeen(this.waiters, () => this.adverts.find((a) => a.s === ADDRESSES[host] && a.t > wall), timeoutMs);
   }
 
   /** The last advert `host` sent before wall-clock time `wall` (ms), or undefined. */
