@@ -4,8 +4,8 @@
 // carrier), as keepalived's IF_FLAGS_UP; `ip` shows the second as the absence
 // of NO-CARRIER. If the monitor dies it is restarted and the state re-read;
 // a periodic re-read also covers events lost in between.
-import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
+import { IpMonitorProcess } from './ip-monitor.js';
 import type { Log } from '../log.js';
 
 export interface LinkState {
@@ -71,10 +71,9 @@ type Listener = (name: string, up: boolean, link: LinkState | undefined) => void
 export class LinkMonitor {
   private readonly links = new Map<string, LinkState>();
   private readonly listeners = new Set<Listener>();
-  private monitor: ResultPromise | undefined;
+  private monitor: IpMonitorProcess | undefined;
   private running = false;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
   private eventsDuringDump = 0;
   private dumping = false;
   private readonly ip: string;
@@ -89,7 +88,11 @@ export class LinkMonitor {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.spawnMonitor();
+    this.monitor = new IpMonitorProcess(['-o', 'monitor', 'link'], (line) => this.onMonitorLine(line), {
+      ...this.options,
+      // Changes while it was down are only in a fresh read.
+      onRestart: () => void this.resync(),
+    });
     // Give `ip monitor` a moment to subscribe before the dump, so a change
     // between the two is seen by one of them.
     await new Promise((r) => setTimeout(r, 50));
@@ -105,15 +108,10 @@ export class LinkMonitor {
     if (!this.running) return;
     this.running = false;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
-    if (this.restartTimer) clearTimeout(this.restartTimer);
     this.resyncTimer = undefined;
-    this.restartTimer = undefined;
     const m = this.monitor;
     this.monitor = undefined;
-    if (m) {
-      m.kill('SIGTERM');
-      await m.catch(() => undefined);
-    }
+    await m?.stop();
   }
 
   /** IFF_UP and IFF_RUNNING; undefined for an interface that does not exist. */
@@ -169,28 +167,11 @@ export class LinkMonitor {
     }
   }
 
-  private spawnMonitor(): void {
-    const m = execa(this.ip, [...this.prefix, '-o', 'monitor', 'link'], { reject: false, stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', buffer: false });
-    this.monitor = m;
-    if (m.stdout) {
-      const lines = createInterface({ input: m.stdout });
-      lines.on('line', (line) => {
-        const e = parseMonitorLine(line);
-        if (!e) return;
-        if (this.dumping) this.eventsDuringDump++;
-        this.apply(e);
-      });
-    }
-    void m.then((r) => {
-      if (!this.running || this.monitor !== m) return;
-      this.options.log?.warn({ exitCode: r.exitCode, signal: r.signal }, '`ip monitor link` exited: restarting it');
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = undefined;
-        if (!this.running) return;
-        this.spawnMonitor();
-        void this.resync();
-      }, this.options.restartMs ?? 1000);
-    });
+  private onMonitorLine(line: string): void {
+    const e = parseMonitorLine(line);
+    if (!e) return;
+    if (this.dumping) this.eventsDuringDump++;
+    this.apply(e);
   }
 
   private apply(e: LinkEvent): void {

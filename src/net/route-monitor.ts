@@ -19,8 +19,7 @@
 // is 0; a rule without a protocol has no `proto`.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
+import { IpMonitorProcess } from './ip-monitor.js';
 import type { Log } from '../log.js';
 
 /** A route as `ip` showed it when it was deleted. */
@@ -261,16 +260,10 @@ const OBJECT_ORDER: readonly MonitorObject[] = ['route', 'rule', 'address'];
 
 export class RouteMonitor {
   private readonly listeners = new Set<Listener>();
-  private readonly monitors = new Map<4 | 6, ResultPromise>();
-  private readonly restartTimers = new Map<4 | 6, NodeJS.Timeout>();
+  private readonly monitors = new Map<4 | 6, IpMonitorProcess>();
   private readonly wanted = new Map<4 | 6, string>();
-  private readonly ip: string;
-  private readonly prefix: string[];
 
-  constructor(private readonly options: RouteMonitorOptions = {}) {
-    this.ip = options.ipCommand ?? 'ip';
-    this.prefix = options.netns ? ['-n', options.netns] : [];
-  }
+  constructor(private readonly options: RouteMonitorOptions = {}) {}
 
   /**
    * Watch these objects from now on: a family's monitor is started, restarted
@@ -281,7 +274,7 @@ export class RouteMonitor {
     let started = false;
     for (const family of [4, 6] as const) {
       const objects = OBJECT_ORDER.filter((o) => set[family].has(o)).join(' ');
-      if (this.wanted.get(family) === objects && (objects === '' || this.monitors.has(family) || this.restartTimers.has(family))) continue;
+      if (this.wanted.get(family) === objects && (objects === '' || this.monitors.has(family))) continue;
       this.wanted.set(family, objects);
       await this.end(family);
       if (objects !== '') {
@@ -299,14 +292,9 @@ export class RouteMonitor {
   }
 
   private async end(family: 4 | 6): Promise<void> {
-    const t = this.restartTimers.get(family);
-    if (t) clearTimeout(t);
-    this.restartTimers.delete(family);
     const m = this.monitors.get(family);
     this.monitors.delete(family);
-    if (!m) return;
-    m.kill('SIGTERM');
-    await m.catch(() => undefined);
+    await m?.stop();
   }
 
   /** Called for every route, rule or address deleted while the monitor runs. */
@@ -317,29 +305,14 @@ export class RouteMonitor {
 
   private spawn(family: 4 | 6): void {
     const objects = this.wanted.get(family) ?? '';
-    const m = execa(this.ip, [...this.prefix, `-${family}`, '-o', 'monitor', ...objects.split(' ')], { reject: false, stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', buffer: false });
-    this.monitors.set(family, m);
-    if (m.stdout) {
-      createInterface({ input: m.stdout }).on('line', (line) => {
-        // Additions are most of what a busy host reports: skip them before parsing.
-        if (!line.startsWith('Deleted')) return;
-        const deleted = parseDeletedLine(line, family);
-        if (deleted) this.emit(deleted);
-      });
-    }
-    void m.then((r) => {
-      if (this.monitors.get(family) !== m) return;
-      this.monitors.delete(family);
-      // Deletions while it is down are not seen: the entries stay missing until the next state change.
-      this.options.log?.warn({ family, objects, exitCode: r.exitCode, signal: r.signal }, '`ip monitor` exited: restarting it');
-      this.restartTimers.set(
-        family,
-        setTimeout(() => {
-          this.restartTimers.delete(family);
-          if (this.wanted.get(family)) this.spawn(family);
-        }, this.options.restartMs ?? 1000),
-      );
-    });
+    // Deletions while a monitor is down are not seen: the entries stay missing until the next state change.
+    const monitor = new IpMonitorProcess([`-${family}`, '-o', 'monitor', ...objects.split(' ')], (line) => {
+      // Additions are most of what a busy host reports: skip them before parsing.
+      if (!line.startsWith('Deleted')) return;
+      const deleted = parseDeletedLine(line, family);
+      if (deleted) this.emit(deleted);
+    }, this.options);
+    this.monitors.set(family, monitor);
   }
 
   private emit(entry: DeletedEntry): void {
