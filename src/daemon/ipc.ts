@@ -1,9 +1,8 @@
 // What the parent and its children say to each other over the fork IPC
-// channel ('advanced' serialization: the config model crosses as it is). The
-// parent owns the config: it validates it and hands the same model to every
-// child it starts or restarts, so a child never runs a file the parent has not
-// accepted.
-import type { KeepalivedConfig } from '../config/model/index.js';
+// channel ('advanced' serialization). The parent owns the config: it
+// validates it and hands the model to every child it starts or restarts (the
+// child's part of it, see child-config.ts), so a child never runs a file the
+// parent has not accepted.
 import type { RouteSpec, RuleSpec } from '../net/routes.js';
 import type { VipDefinition } from '../vrrp/params.js';
 
@@ -33,7 +32,8 @@ export interface ChildSettings {
 export type DumpKind = 'data' | 'stats' | 'stats-clear' | 'json';
 
 export type ParentMessage =
-  | { type: 'config'; config: KeepalivedConfig; reload: boolean }
+  /** config: childConfigText() of the model for the receiving child. */
+  | { type: 'config'; config: string; reload: boolean }
   | { type: 'dump'; kind: DumpKind };
 
 export interface ReloadSummary {

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConfigResult } from '../config/index.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import type { Problem } from '../config/problems.js';
+import { childConfigText } from './child-config.js';
 import type { Log } from '../log.js';
 import { AddressAdapter } from '../net/addresses.js';
 import type { BatchResult } from '../net/ip-batch.js';
@@ -35,8 +36,9 @@ const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'chil
  * the figures in checker-child.ts): at 10,000 real servers it allocates a
  * socket per check over ~60 MB live, and V8's own growth policy let its RSS
  * pass 200 MB in steady state and 350 MB after a failure and a reload.
+ * --expose-gc: the child collects once a new config is in place (child.ts).
  */
-const CHECKER_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=50'];
+const CHECKER_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=50', '--expose-gc'];
 
 export interface WatchdogOptions {
   log: Log;
@@ -225,7 +227,7 @@ export class Watchdog {
     this.config = result.config;
     this.reloads.ok++;
     for (const slot of this.slots.values()) {
-      if (this.needs(slot.role)) this.send(slot, { type: 'config', config: result.config, reload: true });
+      if (this.needs(slot.role)) this.send(slot, { type: 'config', config: childConfigText(result.config, slot.role), reload: true });
     }
     this.ensureChildren();
   }
@@ -281,7 +283,7 @@ export class Watchdog {
     if (slot.proc !== proc) return;
     switch (m.type) {
       case 'listening':
-        if (this.config) this.send(slot, { type: 'config', config: this.config, reload: false });
+        if (this.config) this.send(slot, { type: 'config', config: childConfigText(this.config, slot.role), reload: false });
         return;
       case 'ready':
         slot.ready = true;
