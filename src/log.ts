@@ -2,6 +2,13 @@
 // log shippers take them as they are), or with -l human-readable lines on the
 // console. Every event carries its subject as fields (instance, vs, rs), so
 // a line can be found by what it is about, not by grepping prose.
+//
+// Lines go out asynchronously through a bounded buffer: a log reader that
+// stops reading (a stuck journald, a full pipe) must not stop the process.
+// pino's synchronous destination sleeps 100 ms per retry on a full pipe,
+// long enough for a VRRP master to miss its adverts. When the buffer is full,
+// lines are dropped and counted, and once it has drained a warning says how
+// many were lost.
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type Log = Logger;
@@ -15,9 +22,15 @@ export interface LogOptions {
   process?: string;
   /** -S / --log-facility: kept as a field, as keepalived names it in syslog. */
   facility?: number;
-  /** Where lines go (tests); default stdout. */
+  /** Where lines go (tests); default the file descriptor `fd`. */
   destination?: DestinationStream;
+  /** Default 1 (stdout). */
+  fd?: number;
+  /** Bytes waiting to be written before lines are dropped. Default 1 MiB. */
+  maxBufferedBytes?: number;
 }
+
+const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'process', 'facility']);
@@ -49,7 +62,7 @@ export function humanLine(json: string): string {
 }
 
 /** A stream that writes pino's lines as human-readable ones to `out`. */
-function humanStream(out: NodeJS.WritableStream): DestinationStream {
+function humanStream(out: DestinationStream): DestinationStream {
   return { write: (line: string) => void out.write(`${humanLine(line)}\n`) };
 }
 
@@ -57,8 +70,21 @@ export function createLog(options: LogOptions = {}): Log {
   const base: Record<string, unknown> = { pid: process.pid };
   if (options.process) base.process = options.process;
   if (options.facility !== undefined) base.facility = options.facility;
-  const destination = options.destination ?? (options.console ? humanStream(process.stdout) : pino.destination({ dest: 1, sync: true }));
-  return pino({ level: options.detail ? 'debug' : 'info', base, timestamp: pino.stdTimeFunctions.epochTime }, destination);
+  const settings = { level: options.detail ? 'debug' : 'info', base, timestamp: pino.stdTimeFunctions.epochTime };
+  if (options.destination) return pino(settings, options.destination);
+
+  // pino flushes this buffer synchronously when the process exits.
+  const sink = pino.destination({ dest: options.fd ?? 1, sync: false, maxLength: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES });
+  const log = pino(settings, options.console ? humanStream(sink) : sink);
+  let dropped = 0;
+  sink.on('drop', () => dropped++);
+  sink.on('drain', () => {
+    if (dropped === 0) return;
+    const lost = dropped;
+    dropped = 0;
+    log.warn({ dropped: lost }, 'log lines dropped: the log reader did not keep up');
+  });
+  return log;
 }
 
 /** A logger that drops everything (tests, and parts run without a daemon). */

@@ -1,4 +1,10 @@
-// -l console lines: one line per event, subject fields first.
+// -l console lines: one line per event, subject fields first; a log reader
+// that stops reading neither blocks the process nor goes unreported.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLog, humanLine } from '../src/log.js';
 
@@ -28,4 +34,41 @@ describe('log', () => {
   it('a line that is not JSON is passed through', () => {
     expect(humanLine('plain text\n')).toBe('plain text');
   });
+
+  it('a reader that stops reading: lines beyond the buffer are dropped, the process is never blocked, and the loss is reported once the reader is back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-log-'));
+    const out = join(dir, 'out');
+    // The pipe's reader starts reading only after 1.5 s: until then the pipe (64 KiB) is full.
+    const reader = spawn('sh', ['-c', `sleep 1.5; exec cat > ${out}`], { stdio: ['pipe', 'ignore', 'inherit'] });
+    try {
+      const fd = (reader.stdin as unknown as Socket & { _handle: { fd: number } })._handle.fd;
+      const log = createLog({ fd, maxBufferedBytes: 256 * 1024 });
+      const filler = 'x'.repeat(200);
+      const started = performance.now();
+      for (let i = 0; i < 5000; i++) log.info({ i, filler }, 'line');
+      const writingMs = performance.now() - started;
+      // ~1.3 MB of lines into a full pipe: the loop goes on at once.
+      const timerLateMs = await new Promise<number>((resolve) => {
+        const at = performance.now();
+        setTimeout(() => resolve(performance.now() - at - 10), 10);
+      });
+      expect(writingMs).toBeLessThan(1500);
+      expect(timerLateMs).toBeLessThan(500);
+
+      await new Promise((r) => setTimeout(r, 3000));
+      reader.stdin!.end();
+      await new Promise((r) => reader.once('exit', r));
+      const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { msg: string; i?: number; dropped?: number });
+      const kept = lines.filter((l) => l.msg === 'line');
+      const report = lines.find((l) => l.msg.startsWith('log lines dropped'));
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept.length).toBeLessThan(5000);
+      // Kept lines are whole and in order: the first ones, up to the buffer's size.
+      expect(kept.map((l) => l.i)).toEqual([...Array(kept.length).keys()]);
+      expect(report?.dropped).toBe(5000 - kept.length);
+    } finally {
+      reader.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });
