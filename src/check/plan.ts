@@ -127,16 +127,27 @@ export function fingerprintOf(value: unknown): string {
 /** Keys that say where something was written, not what: source locations, and which level a timer came from. */
 const WHERE_WRITTEN = new Set(['loc', 'locs', 'source']);
 
-/** JSON with sorted keys, without WHERE_WRITTEN. */
+/**
+ * JSON with sorted keys, without WHERE_WRITTEN. Built by concatenation, with
+ * no array of entries per object: it runs over every checker at each reload
+ * (at 10,000 real servers the entries version was two thirds of planChecks).
+ */
 function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([k, v]) => !WHERE_WRITTEN.has(k) && v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + stableJson(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined || WHERE_WRITTEN.has(key)) continue;
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + stableJson(v);
+  }
+  return `${out}}`;
 }
 
 /** `198.51.100.21:80 of VS 198.51.100.50:80` (fwmark / group services by name). */
