@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpChecker } from '../../src/check/checkers/http.js';
 import { TcpChecker } from '../../src/check/checkers/tcp.js';
 import { FILE_CHECK_POLL_MS } from '../../src/check/checkers/index.js';
-import { planChecks } from '../../src/check/plan.js';
+import { fingerprintOf, planChecks, sameSettings } from '../../src/check/plan.js';
 import { readText } from '../helpers/config.js';
 
 const CONFIG = `
@@ -153,5 +153,32 @@ describe('planChecks', () => {
     expect(withFiles.checks[0].spec).toMatchObject({ delayLoopMs: FILE_CHECK_POLL_MS, retry: 0 });
     // Without the track_file blocks there is nothing to watch.
     expect(planChecks(config.check).skipped).toEqual([expect.objectContaining({ reason: expect.stringMatching(/track_file/) })]);
+  });
+});
+
+describe('sameSettings: what fingerprintOf compares, without strings', () => {
+  const at = (line: number) => ({ file: 'a.conf', line, col: 1 });
+  it('ignores where things were written, undefined fields and key order', () => {
+    expect(sameSettings({ weight: 1, loc: at(3), locs: { weight: at(4) }, port: undefined }, { loc: at(9), weight: 1 })).toBe(true);
+    expect(sameSettings({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 })).toBe(true);
+    expect(sameSettings({ timers: { source: { delayLoop: 'virtual_server' }, delayLoop: 6 } }, { timers: { source: { delayLoop: 'default' }, delayLoop: 6 } })).toBe(true);
+  });
+  it('sees a changed, added or removed setting, at any depth', () => {
+    expect(sameSettings({ weight: 1 }, { weight: 2 })).toBe(false);
+    expect(sameSettings({ weight: 1 }, { weight: 1, inhibit: true })).toBe(false);
+    expect(sameSettings({ weight: 1, inhibit: false }, { weight: 1 })).toBe(false);
+    expect(sameSettings({ c: [1, 2] }, { c: [1, 2, 3] })).toBe(false);
+    expect(sameSettings({ c: [{ x: 1 }] }, { c: [{ x: 2 }] })).toBe(false);
+    expect(sameSettings({ c: [] }, { c: {} })).toBe(false);
+    expect(sameSettings({ c: null }, { c: {} })).toBe(false);
+  });
+  it('leaves out the top-level keys it is told to', () => {
+    expect(sameSettings({ weight: 1, checkers: [1] }, { weight: 1, checkers: [2] }, new Set(['checkers']))).toBe(true);
+    expect(sameSettings({ x: { checkers: [1] } }, { x: { checkers: [2] } }, new Set(['checkers']))).toBe(false);
+  });
+  it('agrees with fingerprintOf on every pair of real servers of a config', () => {
+    const servers = readText(CONFIG).config.check.virtualServers.flatMap((vs) => vs.realServers);
+    const variants = [...servers, ...servers.map((rs) => ({ ...rs, weight: (rs.weight ?? 1) + 1 })), ...servers.map((rs) => ({ ...rs, loc: at(99) }))];
+    for (const a of variants) for (const b of variants) expect(sameSettings(a, b)).toBe(fingerprintOf(a) === fingerprintOf(b));
   });
 });
