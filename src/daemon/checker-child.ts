@@ -12,6 +12,10 @@
 //   V8 defaults                        202 / 205, 184 / 213   346-356 MB               4.6-5.2 %
 //   --heap-growing-percent=50          183 / 198, 195 / 195   249-254 MB               4.9-5.2 %
 //   both flags                         169 / 177, 178 / 178   224-230 MB               5.4-5.9 %
+// Later (10 s windows, load average 3-4): the config sent as JSON without
+// the locs maps, a reload without fingerprint strings, a full GC after it
+// (--expose-gc): 171 / 171, after 200 / 204; plus glibc's fixed mmap
+// threshold (watchdog.ts, CHECKER_ENV): 161 / 161, after 178 / 183.
 import { writeFile } from 'node:fs/promises';
 import type { Log } from '../log.js';
 import { CheckerService } from './checker-service.js';
