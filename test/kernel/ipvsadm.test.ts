@@ -1,8 +1,8 @@
 // Kernel tier (a): the project's IPVS driver (src/ipvs/ipvsadm.ts with the
-// diff) against the real ipvsadm 1.31 and a real IPVS kernel in a QEMU guest,
-// and the same sequence through the strict emulator on the host: both must
+// diff) against the real ipvsadm 1.31 and a real IPVS kernel (a QEMU guest, or
+// a namespace when this machine's kernel has IPVS: ipvs-host.ts), and the same sequence through the strict emulator on the host: both must
 // end with the same tables and print the same things, refusals included. Then
-// every ipvsadm oracle case, recorded live in the guest, replayed through the
+// every ipvsadm oracle case, recorded live on a second IPVS host, replayed through the
 // emulator: the emulator's fixture cannot go stale unnoticed.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,7 +14,8 @@ import { emptyTable } from '../ipvs/emulator/lib/kernel.mjs';
 import { runIpvsadm } from '../ipvs/emulator/lib/run.mjs';
 import { ORACLE_CASES } from '../ipvs/emulator/oracle-cases.mjs';
 import { readReplay, writeReplay } from './oracle-replay.js';
-import { describeGuestResult, ensureImage, REPO_ROOT, vmUnavailableReason, Vm, type GuestResult } from './vm.js';
+import { ipvsHostUnavailableReason, openIpvsHost, selectKernelTier, type IpvsHost } from './ipvs-host.js';
+import { describeGuestResult, ensureImage, REPO_ROOT, type GuestResult } from './vm.js';
 
 const SEQUENCE_SCRIPT = join(REPO_ROOT, 'test', 'kernel', 'guest', 'ipvs-sequence.mjs');
 const EMULATOR_DIR = join(REPO_ROOT, 'test', 'ipvs', 'emulator');
@@ -163,25 +164,30 @@ function serviceBlocks(stdout: string): string[] {
   return blocks.sort();
 }
 
-const reason = vmUnavailableReason();
+const tier = selectKernelTier();
+const reason = ipvsHostUnavailableReason(tier.tier);
 
-describe('IPVS driver on a real kernel (QEMU guest) and on the emulator', () => {
+describe(`IPVS driver on a real kernel (${tier.tier} tier) and on the emulator`, () => {
   if (reason !== undefined) {
-    cannotRun('kernel tier: IPVS driver', reason);
+    cannotRun(`kernel tier: IPVS driver (${tier.tier}: ${tier.why})`, reason);
     return;
   }
-  let vm: Vm;
-  // A second guest replays the 400-odd oracle steps meanwhile: one vCPU each, so
-  // the two use both of the host's cores, and the replay (fork+exec bound
-  // under TCG) costs little wall time of its own.
-  let oracleVm: Vm;
+  let vm: IpvsHost;
+  // A second IPVS host (guest or namespace: its own table) replays the 400-odd
+  // oracle steps meanwhile: one vCPU per guest, so the two use both of the
+  // host's cores, and the replay (fork+exec bound under TCG) costs little wall
+  // time of its own.
+  let oracleVm: IpvsHost;
   let oracleReplay: Promise<{ result: GuestResult; ms: number }>;
   let stateN = 0;
 
   beforeAll(async () => {
-    const image = ensureImage();
-    [vm, oracleVm] = await Promise.all([Vm.boot({ image, withProject: true }), Vm.boot({ image, memoryMb: 512 })]);
-    console.log(`kernel tier: ${vm.image.version} booted in ${vm.bootMs} ms (accel ${vm.accel}, guest uptime ${vm.guestUptimeAtHello} s at hello, image ready in ${vm.image.prepareMs} ms)`);
+    const image = tier.tier === 'qemu' ? ensureImage() : undefined;
+    [vm, oracleVm] = await Promise.all([
+      openIpvsHost(tier.tier, { image, withProject: true, label: 'kipvs' }),
+      openIpvsHost(tier.tier, { image, memoryMb: 512, label: 'koracle' }),
+    ]);
+    console.log(`kernel tier (${tier.why}): ${vm.description}${image ? `, image ready in ${image.prepareMs} ms` : ''}`);
     writeReplay(join(oracleVm.exchangeDir, 'oracle'), ORACLE_CASES);
     const started = Date.now();
     oracleReplay = oracleVm.run(['sh', join(oracleVm.exchangeDir, 'oracle', 'replay.sh')], { timeoutMs: 300_000 }).then((result) => ({ result, ms: Date.now() - started }));
@@ -198,17 +204,17 @@ describe('IPVS driver on a real kernel (QEMU guest) and on the emulator', () => 
     const argv = ['node', SEQUENCE_SCRIPT, vm.projectDir, file];
     const started = Date.now();
     const guest = await vm.run(argv, { timeoutMs: 240_000 });
-    if (guest.exitCode !== 0) throw new Error(describeGuestResult(argv, guest));
+    if (guest.exitCode !== 0) throw new Error(describeGuestResult(argv, guest, vm.description));
     const guestMs = Date.now() - started;
     const env = { ...process.env, PATH: `${EMULATOR_DIR}:${process.env.PATH ?? ''}`, IPVSADM_EMULATOR_STATE: join(vm.exchangeDir, `emulator-${stateN++}.json`) };
     const host = spawnSync(process.execPath, [SEQUENCE_SCRIPT, vm.projectDir, file], { env, encoding: 'utf8', timeout: 120_000 });
     if (host.status !== 0) throw new Error(`emulator side: ${host.stderr || host.error?.message}`);
-    console.log(`kernel tier: ${name}: ${steps.length} steps in the guest took ${guestMs} ms`);
+    console.log(`kernel tier: ${name}: ${steps.length} steps on the IPVS host took ${guestMs} ms`);
     return { kernel: JSON.parse(guest.stdout) as StepResult[], emulator: JSON.parse(host.stdout) as StepResult[] };
   }
 
-  it('boots the Debian kernel with IPVS and runs the host ipvsadm in the guest', async () => {
-    expect((await vm.runOk(['uname', '-r'])).stdout.trim()).toBe(vm.image.version);
+  it('runs the host ipvsadm on a kernel with IPVS (the Debian kernel in the guest, or this one)', async () => {
+    expect((await vm.runOk(['uname', '-r'])).stdout.trim()).toBe(vm.kernelRelease);
     expect((await vm.runOk(['ipvsadm', '--version'])).stdout).toContain('ipvsadm v1.31');
     expect((await vm.runOk(['cat', '/proc/net/ip_vs'])).stdout).toMatch(/^IP Virtual Server version \d/);
     const failing = await vm.run(['sh', '-c', 'echo out; echo err >&2; exit 7']);
@@ -245,12 +251,12 @@ describe('IPVS driver on a real kernel (QEMU guest) and on the emulator', () => 
     expect(refusedBatch.apply!.message).toMatch(/^ipvsadm -R: /);
   }, 300_000);
 
-  it('ipvsadm oracle cases recorded live in the guest: the emulator prints the same', async () => {
+  it('ipvsadm oracle cases recorded live on a real kernel: the emulator prints the same', async () => {
     const dir = join(oracleVm.exchangeDir, 'oracle');
     const { result, ms } = await oracleReplay;
     if (result.exitCode !== 0) throw new Error(describeGuestResult(['sh', join(dir, 'replay.sh')], result));
     const recording = { cases: readReplay(dir, ORACLE_CASES) };
-    console.log(`kernel tier: ${recording.cases.reduce((n, c) => n + c.steps.length, 0)} oracle steps recorded in the second guest in ${ms} ms`);
+    console.log(`kernel tier: ${recording.cases.reduce((n, c) => n + c.steps.length, 0)} oracle steps recorded on the second IPVS host in ${ms} ms`);
     let steps = 0;
     for (const recorded of recording.cases) {
       let table = emptyTable();

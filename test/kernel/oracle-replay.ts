@@ -50,7 +50,8 @@ export function writeReplay(dir: string, cases: readonly OracleCase[]): void {
       lines.push(s.stdin === undefined ? `step ${i}-${j} ${args} </dev/null` : `fed ${i}-${j} ${quote(s.stdin)} ${args}`);
     });
   });
-  lines.push('ipvsadm -C', `tar -cf ${quote(join(dir, 'out.tar'))} -C "$O" .`);
+  // rm: on the native tier $O is on this machine's /tmp.
+  lines.push('ipvsadm -C', `tar -cf ${quote(join(dir, 'out.tar'))} -C "$O" . && rm -rf "$O"`);
   writeFileSync(join(dir, 'replay.sh'), `${lines.join('\n')}\n`);
 }
 

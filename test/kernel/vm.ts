@@ -127,11 +127,11 @@ export interface BootOptions {
   withProject?: boolean;
 }
 
-/** "what the guest said": a command, its outcome and its output, for error messages. */
-export function describeGuestResult(argv: readonly string[], r: GuestResult): string {
+/** "what the guest said": a command, its outcome and its output, for error messages (`where`: which IPVS host, default guest). */
+export function describeGuestResult(argv: readonly string[], r: GuestResult, where = 'guest'): string {
   const how = r.error ? `failed to start: ${r.error}` : r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
   const out = [r.stdout.trim() && `stdout: ${r.stdout.trim()}`, r.stderr.trim() && `stderr: ${r.stderr.trim()}`].filter(Boolean).join('\n');
-  return `guest \`${argv.join(' ')}\`: ${how}${out ? `\n${out}` : ''}`;
+  return `${where} \`${argv.join(' ')}\`: ${how}${out ? `\n${out}` : ''}`;
 }
 
 interface Pending {
@@ -163,6 +163,8 @@ function installExitHook(): void {
 }
 
 export class Vm {
+  /** Which kernel tier this is (test/kernel/ipvs-host.ts: Vm is one IpvsHost, a namespace the other). */
+  readonly kind = 'qemu' as const;
   /** Host directory shared read-write with the guest at the same path. */
   readonly exchangeDir: string;
   /** With `withProject`: the current src/ as JavaScript (test/helpers/transpile.ts), at the same path in the guest. */
@@ -215,6 +217,16 @@ export class Vm {
       }
     }
     throw lastError;
+  }
+
+  /** `uname -r` in the guest. */
+  get kernelRelease(): string {
+    return this.image.version;
+  }
+
+  /** For logs: the kernel, the accelerator, the boot time. */
+  get description(): string {
+    return `${this.image.version} under QEMU (${this.accel}), booted in ${this.bootMs} ms`;
   }
 
   /** The guest's console (kernel and init messages), for diagnostics. */

@@ -11,13 +11,12 @@
 //                  { id, ...result }                         one answer per request
 //
 // Only processes the agent started are ever signalled (by pid).
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, read, write } from 'node:fs';
 import { release, uptime } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
+import { processStatus, runProcess, startProcess } from './processes.mjs';
 
 const PORT_NAME = 'kts.ctl';
-const OUTPUT_CAP = 4 * 1024 * 1024;
 
 function findPort() {
   for (const dev of readdirSync('/sys/class/virtio-ports')) {
@@ -50,76 +49,20 @@ function send(message) {
   return writing;
 }
 
-/** Appends to a capped string, keeping the end. */
-function capped(text, more) {
-  const all = text + more;
-  return all.length > OUTPUT_CAP ? all.slice(all.length - OUTPUT_CAP) : all;
-}
-
-function startProcess(req) {
-  const child = spawn(req.argv[0], req.argv.slice(1), {
-    cwd: req.cwd,
-    env: { ...process.env, ...(req.env ?? {}) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const proc = { child, stdout: '', stderr: '', exitCode: null, signal: null, error: undefined, done: false };
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (d) => (proc.stdout = capped(proc.stdout, d)));
-  child.stderr.on('data', (d) => (proc.stderr = capped(proc.stderr, d)));
-  child.stdin.on('error', () => {}); // a command that does not read its stdin
-  proc.closed = new Promise((resolve) => {
-    child.once('error', (err) => {
-      proc.error = err.message;
-      proc.done = true;
-      resolve();
-    });
-    child.once('close', (code, signal) => {
-      proc.exitCode = code;
-      proc.signal = signal;
-      proc.done = true;
-      resolve();
-    });
-  });
-  return proc;
-}
-
-async function run(req) {
-  const started = process.hrtime.bigint();
-  const proc = startProcess(req);
-  proc.child.stdin.end(req.input ?? '');
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    proc.child.kill('SIGKILL');
-  }, req.timeoutMs ?? 30_000);
-  await proc.closed;
-  clearTimeout(timer);
-  return {
-    exitCode: proc.exitCode,
-    signal: proc.signal,
-    stdout: proc.stdout,
-    stderr: proc.stderr,
-    timedOut,
-    durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-    ...(proc.error ? { error: proc.error } : {}),
-  };
-}
-
 const background = new Map();
 
 function statusOf(pid) {
   const proc = background.get(pid);
   if (!proc) return { error: `no process ${pid} started by the agent` };
-  return { running: !proc.done, exitCode: proc.exitCode, signal: proc.signal, stdout: proc.stdout, stderr: proc.stderr, ...(proc.error ? { error: proc.error } : {}) };
+  return processStatus(proc);
 }
 
 async function handle(req) {
   switch (req.op) {
     case 'run':
-      return run(req);
+      return runProcess(req.argv, req);
     case 'spawn': {
-      const proc = startProcess(req);
+      const proc = startProcess(req.argv, req);
       proc.child.stdin.end();
       if (proc.child.pid === undefined) {
         await proc.closed;
