@@ -25,7 +25,7 @@ const ROUTES = {
 };
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
-type Probe = { kind: 'tcp'; options: TcpCheckOptions } | { kind: 'http'; options: HttpCheckOptions };
+type Probe = ({ kind: 'tcp'; options: TcpCheckOptions } | { kind: 'http'; options: HttpCheckOptions }) & { stallMs?: number };
 interface ProbeResult {
   ok: boolean;
   reason: string;
@@ -103,6 +103,15 @@ describe('checkers against real servers in namespaces', () => {
     expect(badBind.reason).toMatch(/source address not available \(bindto\) \(EADDRNOTAVAIL\)/);
     expect(v6).toMatchObject({ ok: true, reason: 'connected to [2001:db8::21]:7001' });
     expect(bound).toMatchObject({ ok: true });
+  });
+
+  it('TCP_CHECK: a stall of the checker longer than connect_timeout is not the server\'s silence (its answer is read before the timeout counts)', async () => {
+    const [answered, silent] = await run([
+      { ...tcp(ADDR.rs1, 7001, { connectTimeoutMs: 100 }), stallMs: 400 },
+      { ...tcp(ADDR.blackhole, 80, { connectTimeoutMs: 100 }), stallMs: 400 },
+    ]);
+    expect(answered).toMatchObject({ ok: true, reason: 'connected to 198.51.100.21:7001' });
+    expect(silent).toMatchObject({ ok: false, reason: 'connect to 203.0.113.99:80: no answer within 100 ms (connect timeout)' });
   });
 
   it('TCP_CHECK succeeds on connect even when the server then resets (as keepalived)', async () => {

@@ -1,8 +1,9 @@
 // The checker side of the namespace tests, run inside the client namespace:
 //   KTS_CHECK_BUILD=DIR node probe.mjs MODE '<json>'
 // DIR holds src/check compiled to JavaScript (see lab.ts). Modes:
-//   checks   json = [{ kind: 'tcp' | 'http', options }]: run each checker
-//            once, print [{ ok, reason, ms }]
+//   checks   json = [{ kind: 'tcp' | 'http', options, stallMs? }]: run each
+//            checker once, print [{ ok, reason, ms }]; stallMs: block the
+//            event loop that long right after the check starts
 //   runner   json = CheckConfig: run the checks with real timers; print one
 //            JSON line per event with `wall` (epoch ms); stop on SIGTERM
 //   genhash  json = argv: run the genhash command, exit with its code
@@ -21,7 +22,9 @@ if (mode === 'checks') {
   for (const c of arg) {
     const checker = c.kind === 'tcp' ? new TcpChecker(c.options) : new HttpChecker(c.options);
     const started = performance.now();
-    const result = await checker.run(new AbortController().signal);
+    const pending = checker.run(new AbortController().signal);
+    if (c.stallMs) while (performance.now() - started < c.stallMs);
+    const result = await pending;
     results.push({ ...result, ms: Math.round(performance.now() - started) });
   }
   process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -14,6 +14,7 @@
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { offAbort, onAbort } from './abort.js';
+import { answerTimeout } from './answer-timeout.js';
 import type { Checker, CheckResult } from './types.js';
 import { fillerBytes } from './udp.js';
 import { createRawSocket, loadRawSocket, type RawSocket } from '../../net/raw-socket.js';
@@ -118,14 +119,14 @@ class EchoSocket {
       const finish = (result: CheckResult): void => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        timer.clear();
         offAbort(signal, abort);
         this.outstanding.delete(seq);
         if (this.outstanding.size === 0) this.close();
         resolve(result);
       };
       const abort = (): void => finish({ ok: false, reason: `${where}: aborted` });
-      const timer = setTimeout(() => finish({ ok: false, reason: `${where}: no echo reply within ${timeoutMs} ms` }), timeoutMs);
+      const timer = answerTimeout(() => finish({ ok: false, reason: `${where}: no echo reply within ${timeoutMs} ms` }), timeoutMs);
       onAbort(signal, abort);
       this.outstanding.set(seq, {
         host,

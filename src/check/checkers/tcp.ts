@@ -7,6 +7,7 @@
 // made when they happen, so they do not sit in memory 10,000 times over.
 import { Socket, type SocketConnectOpts } from 'node:net';
 import { offAbort, onAbort } from './abort.js';
+import { answerTimeout } from './answer-timeout.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { describeError } from './errors.js';
 import type { Checker, CheckResult } from './types.js';
@@ -42,13 +43,13 @@ export class TcpChecker implements Checker {
       const finish = (result: CheckResult): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.clear();
         offAbort(signal, abort);
         socket.destroy();
         resolve(result);
       };
       const abort = (): void => finish(this.failed('aborted'));
-      const timer = setTimeout(() => finish(this.failed(`no answer within ${timeoutMs} ms (connect timeout)`)), timeoutMs);
+      const timer = answerTimeout(() => finish(this.failed(`no answer within ${timeoutMs} ms (connect timeout)`)), timeoutMs);
       onAbort(signal, abort);
       // `on`, not `once`: the socket is destroyed at the first of them anyway, and once() wraps each listener.
       socket.on('connect', () => finish(this.connected));

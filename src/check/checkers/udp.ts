@@ -12,6 +12,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { offAbort, onAbort } from './abort.js';
+import { answerTimeout } from './answer-timeout.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { describeError } from './errors.js';
 import type { Checker, CheckResult } from './types.js';
@@ -52,7 +53,7 @@ export function udpExchange(
     const finish = (outcome: ExchangeOutcome): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.clear();
       offAbort(signal, abort);
       try {
         socket.close();
@@ -62,7 +63,7 @@ export function udpExchange(
       resolve(outcome);
     };
     const abort = (): void => finish(failed('aborted'));
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    const timer = answerTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
     onAbort(signal, abort);
     socket.on('error', (err) => finish(failed(describeError(err))));
     socket.on('message', (msg) => {
