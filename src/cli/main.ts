@@ -4,8 +4,6 @@ import fs from 'node:fs';
 import { nodeHostInfo } from '../config/host-node.js';
 import { parseArgs, USAGE } from './args.js';
 import { runConfigTest } from './config-test.js';
-import { signalNumber } from './signum.js';
-import { VERSION } from './version.js';
 
 export function main(argv: readonly string[]): number | Promise<number> {
   const parsed = parseArgs(argv);
@@ -18,18 +16,25 @@ export function main(argv: readonly string[]): number | Promise<number> {
     process.stderr.write(USAGE);
     return 0;
   }
+  // --version and --signum load their modules only here: reading package.json
+  // through require() costs every other run a few milliseconds.
   if (options.version) {
-    process.stderr.write(`keepalived-ts v${VERSION} (config language of Keepalived v2.2.7)\n`);
-    return 0;
+    return import('./version.js').then(({ VERSION }) => {
+      process.stderr.write(`keepalived-ts v${VERSION} (config language of Keepalived v2.2.7)\n`);
+      return 0;
+    });
   }
-  if (options.signum !== undefined) {
-    const n = signalNumber(options.signum);
-    if (n === undefined) {
-      process.stderr.write(`Unknown sigfunc ${options.signum}\n`);
-      return 1;
-    }
-    process.stdout.write(`${n}\n`);
-    return 0;
+  const signum = options.signum;
+  if (signum !== undefined) {
+    return import('./signum.js').then(({ signalNumber }) => {
+      const n = signalNumber(signum);
+      if (n === undefined) {
+        process.stderr.write(`Unknown sigfunc ${signum}\n`);
+        return 1;
+      }
+      process.stdout.write(`${n}\n`);
+      return 0;
+    });
   }
   if (options.configTest !== undefined) {
     const logFile = typeof options.configTest === 'string' ? options.configTest : undefined;

@@ -2,9 +2,9 @@
 // real servers it ignores, and the settings after its defaults and
 // corrections (scheduler, protocol, persistence, quorum, forwarding, ports,
 // weights). Reports nothing: the other passes say why.
-import { CHECK_DEFAULTS, type ForwardingMethod, type RealServer, type SorryServer, type VirtualServer } from '../model/check.js';
+import { CHECK_DEFAULTS, type EffectiveVirtualServer, type ForwardingMethod, type RealServer, type SorryServer, type VirtualServer } from '../model/check.js';
 import type { KeepalivedConfig } from '../model/index.js';
-import type { Pass } from './types.js';
+import type { VirtualServerCheck } from './types.js';
 import { distinctRealServers, groupAddressEntries, groupOf, serviceShape, weightOf } from './check-scope.js';
 
 function forwarding(vs: VirtualServer, server: RealServer | SorryServer): ForwardingMethod {
@@ -27,14 +27,19 @@ function persistence(config: KeepalivedConfig, vs: VirtualServer): number | unde
 
 function resolveVirtualServer(config: KeepalivedConfig, vs: VirtualServer): void {
   const kept = distinctRealServers(vs);
-  const keptSet = new Set(kept);
-  for (const rs of vs.realServers) if (!keptSet.has(rs)) rs.ignored = 'repeats an earlier real server';
+  if (kept !== vs.realServers) {
+    const keptSet = new Set(kept);
+    for (const rs of vs.realServers) if (!keptSet.has(rs)) rs.ignored = 'repeats an earlier real server';
+  }
+  let totalWeight = 0;
   for (const rs of kept) {
     const method = forwarding(vs, rs);
+    const weight = weightOf(vs, rs);
+    totalWeight += weight;
     rs.effective = {
       forwarding: method,
       port: port(vs, rs, method, false),
-      weight: weightOf(vs, rs),
+      weight,
       inhibitOnFailure: rs.inhibitOnFailure ?? vs.inhibitOnFailure,
       alpha: rs.alpha ?? vs.alpha,
     };
@@ -43,24 +48,24 @@ function resolveVirtualServer(config: KeepalivedConfig, vs: VirtualServer): void
     const method = forwarding(vs, vs.sorryServer);
     vs.sorryServer.effective = { forwarding: method, port: port(vs, vs.sorryServer, method, true), weight: 1, inhibitOnFailure: vs.sorryServer.inhibit };
   }
-  const totalWeight = kept.reduce((sum, rs) => sum + weightOf(vs, rs), 0);
   const quorum = Math.min(vs.quorum, totalWeight);
   const persistenceTimeout = persistence(config, vs);
-  vs.effective = {
-    scheduler: vs.scheduler ?? CHECK_DEFAULTS.scheduler,
-    ...(serviceShape(config, vs) === 'address' ? { protocol: vs.protocol ?? 'UDP' } : {}),
-    ...(persistenceTimeout !== undefined ? { persistenceTimeout } : {}),
-    quorum,
-    // keepalived sets quorum - 1 (which wraps when quorum is 0); 0 is what that means.
-    hysteresis: vs.hysteresis >= quorum ? Math.max(quorum - 1, 0) : vs.hysteresis,
-    totalWeight,
-  };
+  // Filled in this order (the order of the -d dump), optional fields only when set.
+  const effective: Partial<EffectiveVirtualServer> = { scheduler: vs.scheduler ?? CHECK_DEFAULTS.scheduler };
+  if (serviceShape(config, vs) === 'address') effective.protocol = vs.protocol ?? 'UDP';
+  if (persistenceTimeout !== undefined) effective.persistenceTimeout = persistenceTimeout;
+  effective.quorum = quorum;
+  // keepalived sets quorum - 1 (which wraps when quorum is 0); 0 is what that means.
+  effective.hysteresis = vs.hysteresis >= quorum ? Math.max(quorum - 1, 0) : vs.hysteresis;
+  effective.totalWeight = totalWeight;
+  vs.effective = effective as EffectiveVirtualServer;
 }
 
-export const resolveCheckSettings: Pass = (config) => {
-  for (const vs of config.check.virtualServers) {
+export const resolveCheckSettings: VirtualServerCheck = {
+  validatedOnly: false,
+  check(vs, config) {
     if (vs.key.kind === 'group' && !groupOf(config, vs)) vs.ignored = `virtual_server_group ${vs.key.group} is not defined`;
     else if (vs.realServers.length === 0) vs.ignored = 'no real servers';
     else resolveVirtualServer(config, vs);
-  }
+  },
 };

@@ -1,15 +1,17 @@
 // lb_kind: when neither the virtual server nor a (real or sorry) server sets
 // a forwarding method, keepalived warns once and uses NAT.
-import type { Pass } from './types.js';
-import { describeVirtualServer, distinctRealServers, validatedVirtualServers } from './check-scope.js';
+import type { RealServer, SorryServer } from '../model/check.js';
+import type { VirtualServerCheck } from './types.js';
+import { describeVirtualServer, distinctRealServers } from './check-scope.js';
 
-export const checkForwardingDefault: Pass = (config, { problems }) => {
-  for (const vs of validatedVirtualServers(config)) {
-    if (vs.forwarding) continue;
-    const unset = [...distinctRealServers(vs), ...(vs.sorryServer ? [vs.sorryServer] : [])].some((s) => !s.forwarding && !s.inheritedForwarding);
-    if (!unset) continue;
+export const checkForwardingDefault: VirtualServerCheck = {
+  validatedOnly: true,
+  check(vs, _config, { problems }) {
+    if (vs.forwarding) return;
+    const unset = (s: RealServer | SorryServer): boolean => !s.forwarding && !s.inheritedForwarding;
+    if (!distinctRealServers(vs).some(unset) && !(vs.sorryServer && unset(vs.sorryServer))) return;
     problems.warning('no-forwarding-method', vs.loc, `${describeVirtualServer(vs)} sets no forwarding method; keepalived uses NAT`, {
       hint: 'add lb_kind NAT, DR or TUN (DR is the usual choice for a director whose real servers answer clients directly)',
     });
-  }
+  },
 };

@@ -1,10 +1,11 @@
 // MISC_CHECK `user NAME [GROUP]`: keepalived looks the user (and group) up
 // while reading and drops the checker when that fails.
 import type { MiscCheck } from '../model/check.js';
-import type { Pass } from './types.js';
+import type { VirtualServerCheck } from './types.js';
 
-export const checkMiscUser: Pass = (config, { problems, host }) => {
-  for (const vs of config.check.virtualServers) {
+export const checkMiscUser: VirtualServerCheck = {
+  validatedOnly: false,
+  check(vs, _config, { problems, host }) {
     for (const rs of vs.realServers) {
       for (const checker of rs.checkers) {
         if (checker.type !== 'MISC_CHECK' || !checker.user || checker.dropped) continue;
@@ -17,5 +18,5 @@ export const checkMiscUser: Pass = (config, { problems, host }) => {
         (checker as MiscCheck).dropped = `unknown ${missing}`;
       }
     }
-  }
+  },
 };

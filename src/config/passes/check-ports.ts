@@ -4,11 +4,18 @@
 // corrects both (NAT may map ports freely).
 import type { Problems } from '../problems.js';
 import type { RealServer, SorryServer, VirtualServer } from '../model/check.js';
-import type { Pass } from './types.js';
-import { describeServer, describeVirtualServer, distinctRealServers, forwardingOf, groupAddressEntries, groupHasFwmark, validatedVirtualServers } from './check-scope.js';
+import type { VirtualServerCheck } from './types.js';
+import { describeServer, describeVirtualServer, distinctRealServers, forwardingOf, groupAddressEntries, groupHasFwmark } from './check-scope.js';
 
+/** The servers (real, then sorry) that have a port and cannot change ports. */
 function serversToCheck(vs: VirtualServer): Array<RealServer | SorryServer> {
-  return [...distinctRealServers(vs), ...(vs.sorryServer ? [vs.sorryServer] : [])].filter((s) => forwardingOf(vs, s) !== 'NAT' && s.port !== undefined);
+  const servers: Array<RealServer | SorryServer> = [];
+  const add = (s: RealServer | SorryServer): void => {
+    if (s.port !== undefined && forwardingOf(vs, s) !== 'NAT') servers.push(s);
+  };
+  for (const rs of distinctRealServers(vs)) add(rs);
+  if (vs.sorryServer) add(vs.sorryServer);
+  return servers;
 }
 
 function what(vs: VirtualServer, s: RealServer | SorryServer): string {
@@ -28,8 +35,9 @@ function mismatch(problems: Problems, vs: VirtualServer, s: RealServer | SorrySe
   });
 }
 
-export const checkPorts: Pass = (config, { problems }) => {
-  for (const vs of validatedVirtualServers(config)) {
+export const checkPorts: VirtualServerCheck = {
+  validatedOnly: true,
+  check(vs, config, { problems }) {
     const servers = serversToCheck(vs);
     if (vs.key.kind === 'fwmark') {
       for (const s of servers) fwmarkPort(problems, vs, s);
@@ -42,5 +50,5 @@ export const checkPorts: Pass = (config, { problems }) => {
         for (const s of servers) if (s.port !== entry.port) mismatch(problems, vs, s, entry.port, `the group entry at line ${entry.loc.line}`);
       }
     }
-  }
+  },
 };

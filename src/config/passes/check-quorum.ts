@@ -1,11 +1,12 @@
 // quorum is the total weight of live real servers the service needs: above
 // the total of all weights it can never be met, so keepalived lowers it; and
 // hysteresis must stay below quorum.
-import type { Pass } from './types.js';
-import { describeVirtualServer, distinctRealServers, validatedVirtualServers, weightOf } from './check-scope.js';
+import type { VirtualServerCheck } from './types.js';
+import { describeVirtualServer, distinctRealServers, weightOf } from './check-scope.js';
 
-export const checkQuorum: Pass = (config, { problems }) => {
-  for (const vs of validatedVirtualServers(config)) {
+export const checkQuorum: VirtualServerCheck = {
+  validatedOnly: true,
+  check(vs, _config, { problems }) {
     const total = distinctRealServers(vs).reduce((sum, rs) => sum + weightOf(vs, rs), 0);
     let quorum = vs.quorum;
     if (quorum > total) {
@@ -19,5 +20,5 @@ export const checkQuorum: Pass = (config, { problems }) => {
         hint: quorum === 0 ? 'the real servers have no weight: give them weight' : `use a hysteresis below ${quorum}; keepalived uses ${quorum - 1}`,
       });
     }
-  }
+  },
 };

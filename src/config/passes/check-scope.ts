@@ -12,7 +12,7 @@ import {
   type VirtualServerGroup,
   type VsgAddressRange,
 } from '../model/check.js';
-import { sameServer, serverKey } from '../schema/check/common.js';
+import { PAIRWISE_MAX, sameServer, serverKey } from '../schema/check/common.js';
 
 export { sameServer, serverKey };
 
@@ -31,9 +31,9 @@ export function groupOf(config: KeepalivedConfig, vs: VirtualServer): VirtualSer
   return index.get(vs.key.group);
 }
 
-/** Virtual servers keepalived validates: a group server must name a defined group, and there must be real servers. */
-export function validatedVirtualServers(config: KeepalivedConfig): VirtualServer[] {
-  return config.check.virtualServers.filter((vs) => (vs.key.kind !== 'group' || groupOf(config, vs)) && vs.realServers.length > 0);
+/** Whether keepalived validates this virtual server: a group server must name a defined group, and there must be real servers. */
+export function validated(config: KeepalivedConfig, vs: VirtualServer): boolean {
+  return (vs.key.kind !== 'group' || groupOf(config, vs) !== undefined) && vs.realServers.length > 0;
 }
 
 export type ServiceShape = 'address' | 'fwmark';
@@ -57,25 +57,46 @@ export function groupHasFwmark(config: KeepalivedConfig, vs: VirtualServer): boo
   return (groupOf(config, vs)?.entries ?? []).some((e) => e.kind === 'fwmark');
 }
 
-const distinctCache = new WeakMap<VirtualServer, { from: readonly RealServer[]; length: number; distinct: RealServer[] }>();
+/**
+ * For each real server, the index of the first one with its address and
+ * port (how keepalived tells them apart); undefined when none repeats, which
+ * is nearly always, so that case allocates nothing.
+ */
+export function firstOfSameServer(servers: readonly RealServer[]): number[] | undefined {
+  const n = servers.length;
+  let first: number[] | undefined;
+  if (n <= PAIRWISE_MAX) {
+    for (let i = 1; i < n; i++) {
+      for (let j = 0; j < i; j++) {
+        if (!sameServer(servers[j], servers[i])) continue;
+        first ??= servers.map((_, k) => k);
+        first[i] = first[j];
+        break;
+      }
+    }
+    return first;
+  }
+  const seen = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const key = serverKey(servers[i]);
+    const j = seen.get(key);
+    if (j === undefined) {
+      seen.set(key, i);
+      continue;
+    }
+    first ??= servers.map((_, k) => k);
+    first[i] = j;
+  }
+  return first;
+}
 
 /**
  * The real servers keepalived keeps: the first of each address and port.
- * Several passes ask for it; computed once per virtual server (recomputed if
- * its real server list changed since).
+ * Several passes ask for it; without repeats it is the list itself.
  */
-export function distinctRealServers(vs: VirtualServer): RealServer[] {
-  const cached = distinctCache.get(vs);
-  if (cached && cached.from === vs.realServers && cached.length === vs.realServers.length) return cached.distinct;
-  const seen = new Set<string>();
-  const distinct = vs.realServers.filter((rs) => {
-    const key = serverKey(rs);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  distinctCache.set(vs, { from: vs.realServers, length: vs.realServers.length, distinct });
-  return distinct;
+export function distinctRealServers(vs: VirtualServer): readonly RealServer[] {
+  const first = firstOfSameServer(vs.realServers);
+  return first ? vs.realServers.filter((_, i) => first[i] === i) : vs.realServers;
 }
 
 /** Forwarding of a real or sorry server: its own, else the lb_kind above it, else the virtual server's final one, else NAT. */

@@ -1,12 +1,13 @@
 // A sorry server that is also one of the real servers must agree with it on
 // inhibit_on_failure; keepalived copies the real server's setting.
-import type { Pass } from './types.js';
-import { describeServer, distinctRealServers, sameServer, validatedVirtualServers } from './check-scope.js';
+import type { VirtualServerCheck } from './types.js';
+import { describeServer, distinctRealServers, sameServer } from './check-scope.js';
 
-export const checkSorryServer: Pass = (config, { problems }) => {
-  for (const vs of validatedVirtualServers(config)) {
+export const checkSorryServer: VirtualServerCheck = {
+  validatedOnly: true,
+  check(vs, _config, { problems }) {
     const sorry = vs.sorryServer;
-    if (!sorry) continue;
+    if (!sorry) return;
     for (const rs of distinctRealServers(vs)) {
       if (!sameServer(rs, sorry)) continue;
       const rsInhibit = rs.inhibitOnFailure ?? vs.inhibitOnFailure;
@@ -17,5 +18,5 @@ export const checkSorryServer: Pass = (config, { problems }) => {
           : 'remove sorry_server_inhibit, or set inhibit_on_failure on the real server (keepalived clears it to match)',
       });
     }
-  }
+  },
 };

@@ -22,4 +22,13 @@ describe('checkDuplicateRealServers', () => {
     expect(problemLines(r.problems)).toEqual(['7:duplicate-real-server']);
     expect(r.exitCode).toBe(5);
   });
+
+  it('finds a repeat among many real servers (past the pairwise comparison)', () => {
+    const many = Array.from({ length: 20 }, (_, i) => [`  real_server 203.0.113.${i + 1} 80 {`, '  }']).flat();
+    const r = readText(vs(...many, '  real_server 203.0.113.3 80 {', '    notify_up /bin/true', '  }'), fakeHost({ files: { '/bin/true': {} } }));
+    // 4 header lines, 20 servers of 2 lines: the repeat is on line 45.
+    expect(problemLines(r.problems)).toEqual(['45:duplicate-real-server']);
+    expect(r.exitCode).toBe(5);
+    expect(r.config.check.virtualServers[0].realServers[20].ignored).toBe('repeats an earlier real server');
+  });
 });

@@ -309,8 +309,22 @@ export function serverKey(server: { address: IpAddress; port?: number }): string
   return `${canonicalAddress(server.address)} ${server.port ?? 0}`;
 }
 
+/** Up to this many servers, comparing each pair costs less than building a key string per server. */
+export const PAIRWISE_MAX = 16;
+
+/** serverKey(a) === serverKey(b), without building the keys. */
 export function sameServer(a: { address: IpAddress; port?: number }, b: { address: IpAddress; port?: number }): boolean {
-  return serverKey(a) === serverKey(b);
+  return (a.port ?? 0) === (b.port ?? 0) && canonicalAddress(a.address) === canonicalAddress(b.address);
+}
+
+/**
+ * `items` without spare room. An array grown by push keeps room for about 16
+ * more elements, and the model's arrays live as long as the config: a large
+ * config has 10^4 to 10^5 of them holding one to four elements (the real
+ * servers of a virtual server, the checkers of a real server).
+ */
+export function exactSize<T>(items: T[]): T[] {
+  return items.length === 0 ? items : items.slice();
 }
 
 // ---------------------------------------------------------------------------

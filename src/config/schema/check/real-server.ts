@@ -11,7 +11,7 @@ import { readBlock, reportMissingBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext, Script } from '../types.js';
 import { readScript } from '../values.js';
 import { bfdCheckKeywords } from './bfd.js';
-import { blockEndLoc, hasArg, missingValue, readFlag, readServerAddress, readUnsigned, requireArg, serverKey, UINT_MAX } from './common.js';
+import { blockEndLoc, exactSize, hasArg, missingValue, PAIRWISE_MAX, readFlag, readServerAddress, readUnsigned, requireArg, sameServer, serverKey, UINT_MAX } from './common.js';
 import { dnsCheckKeywords } from './dns.js';
 import { fileCheckKeywords } from './file.js';
 import { readForwarding } from './forwarding.js';
@@ -120,8 +120,24 @@ function familyMatches(rs: RealServer, vs: VirtualServer, stmt: Stmt, ctx: ReadC
   return false;
 }
 
-/** Address and port of the real servers read so far, per virtual server. */
-const serversSeenOf = perReadMap<VirtualServer, Set<string>>();
+/** Address and port of the real servers read so far, for virtual servers with many. */
+const serverKeysOf = perReadMap<VirtualServer, Set<string>>();
+
+/** Whether `rs` has the address and port of a real server `vs` already has; `rs` is about to be added. */
+function repeatsEarlier(vs: VirtualServer, rs: RealServer, ctx: ReadContext): boolean {
+  const servers = vs.realServers;
+  if (servers.length < PAIRWISE_MAX) return servers.some((earlier) => sameServer(earlier, rs));
+  const serverKeys = serverKeysOf(ctx);
+  let keys = serverKeys.get(vs);
+  if (!keys) {
+    keys = new Set(servers.map(serverKey));
+    serverKeys.set(vs, keys);
+  }
+  const key = serverKey(rs);
+  if (keys.has(key)) return true;
+  keys.add(key);
+  return false;
+}
 
 /** Scripts of a real server and its checkers. */
 function scriptsOf(rs: RealServer): Script[] {
@@ -145,17 +161,10 @@ export const realServerKeyword: KeywordHandler<VirtualServer> = (stmt, vs, ctx) 
   // Without a block keepalived reads the next lines in the virtual server.
   if (!stmt.block) return reportMissingBlock(stmt, ctx);
   readBlock(realServerSpec, stmt.block, rs, ctx);
+  rs.checkers = exactSize(rs.checkers);
   if (!familyMatches(rs, vs, stmt, ctx)) return forgetScripts(rs, ctx);
   // A repeat of an earlier real server is dropped after reading (see the duplicate pass).
-  const serversSeen = serversSeenOf(ctx);
-  let seen = serversSeen.get(vs);
-  if (!seen) {
-    seen = new Set<string>();
-    serversSeen.set(vs, seen);
-  }
-  const key = serverKey(rs);
-  if (seen.has(key)) forgetScripts(rs, ctx);
-  seen.add(key);
+  if (repeatsEarlier(vs, rs, ctx)) forgetScripts(rs, ctx);
   vs.realServers.push(rs);
 };
 

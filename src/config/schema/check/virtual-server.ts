@@ -17,7 +17,7 @@ import {
 import { didYouMean } from '../../suggest.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
-import { blockEndLoc, hasArg, nestedBlock, parseInetAton, readFlag, readServerAddress, readUnsigned, requireArg, UINT_MAX } from './common.js';
+import { blockEndLoc, exactSize, hasArg, nestedBlock, parseInetAton, readFlag, readServerAddress, readUnsigned, requireArg, UINT_MAX } from './common.js';
 import { readForwarding } from './forwarding.js';
 import { onceScript, realServerKeyword, snmpName, sorryServerKeywords, virtualhost } from './real-server.js';
 import { rememberCheckConfig } from './references.js';
@@ -249,6 +249,7 @@ function createVirtualServer(stmt: Stmt, key: VirtualServerKey, family?: Family)
 
 /** keepalived's checks when the virtual_server block ends (sorry server family, the family of fwmark services). */
 function finishVirtualServer(vs: VirtualServer, stmt: Stmt, ctx: ReadContext): void {
+  vs.realServers = exactSize(vs.realServers);
   const sorry = vs.sorryServer;
   if (sorry && (sorry.forwarding ?? sorry.inheritedForwarding)?.kind !== 'TUN') {
     if (vs.family === undefined) {
