@@ -67,12 +67,12 @@ import { Lab, run } from '../test/lab/topology.mjs';
 import { configText, everyTenth, RS_ADDRESSES, realServers } from './lib/checks-layout.mjs';
 import { cpuSeconds, ipvsadmRuns, JsonLines, memoryMb, removalPath, sleep, summary, TableWatch, wallNow, writeCountingIpvsadm } from './lib/checks-observe.mjs';
 import { heapSummary } from './lib/checks-heap.mjs';
+import { Listeners, SERVERS_SCRIPT } from './lib/checks-listeners.mjs';
 import { profileWindow } from './lib/checks-profile.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DAEMON = join(ROOT, 'bin', 'keepalived-ts.js');
 const EMULATOR = join(ROOT, 'test', 'ipvs', 'emulator', 'ipvsadm');
-const SERVERS = join(ROOT, 'bench', 'lib', 'checks-servers.mjs');
 const PORT_BASE = 20000;
 
 const TARGETS = {
@@ -117,35 +117,9 @@ const log = (msg) => process.stderr.write(`[${new Date().toISOString().slice(11,
 // ---------------------------------------------------------------------------
 // The real servers
 
-class Servers {
-  constructor(lab, kind, count) {
-    this.child = lab.spawn('web1', [process.execPath, SERVERS, kind, String(count), String(PORT_BASE)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.lines = JsonLines.fromStream(this.child.stdout);
-    this.stderr = '';
-    this.child.stderr.on('data', (d) => (this.stderr += d));
-  }
-
-  async ready() {
-    if (!(await this.lines.waitFor((r) => r.ev === 'ready', 60_000))) throw new Error(`the listeners did not start: ${this.stderr}`);
-  }
-
-  async ask(msg, ev) {
-    const from = this.lines.records.length;
-    this.child.stdin.write(`${JSON.stringify(msg)}\n`);
-    const r = await this.lines.waitFor((x) => x.ev === ev, 30_000, from);
-    if (!r) throw new Error(`the listeners did not answer ${msg.op}: ${this.stderr}`);
-    return r;
-  }
-
-  count = () => this.ask({ op: 'count' }, 'count');
-  close = (keys) => this.ask({ op: 'close', keys }, 'closed');
-  open = (keys) => this.ask({ op: 'open', keys }, 'opened');
-
-  async stop() {
-    this.child.kill('SIGKILL');
-    if (this.child.exitCode === null && this.child.signalCode === null) await new Promise((r) => this.child.once('exit', r));
-  }
-}
+/** The listeners of `count` real servers in web1 (bench/lib/checks-servers.mjs). */
+const startListeners = (lab, kind, count) =>
+  new Listeners(lab.spawn('web1', [process.execPath, SERVERS_SCRIPT, kind, String(count), String(PORT_BASE)], { stdio: ['pipe', 'pipe', 'pipe'] }));
 
 /** TCP connections opened so far from the checker's namespace (only the checker opens any there). */
 function activeOpens(lab) {
@@ -207,7 +181,7 @@ async function runOurs(lab, kind, count, opts) {
   const result = { impl: 'keepalived-ts', kind, count };
   const windows = {};
 
-  const servers = new Servers(lab, kind, count);
+  const servers = startListeners(lab, kind, count);
   await servers.ready();
   const watch = new TableWatch(state);
   const profDir = opts.cpuProf ? join(opts.cpuProf, `${kind}-${count}`) : undefined;
@@ -379,7 +353,7 @@ async function runKeepalived(lab, count, opts) {
   const conf = join(dir, 'keepalived.conf');
   writeFileSync(conf, configText({ kind: 'tcp', count, portBase: PORT_BASE }));
   const result = { impl: 'keepalived', kind: 'tcp', count };
-  const servers = new Servers(lab, 'tcp', count);
+  const servers = startListeners(lab, 'tcp', count);
   await servers.ready();
   const argv = ['keepalived', '-n', '-l', '-C', '-f', conf, '-p', join(dir, 'parent.pid'), '-c', join(dir, 'checker.pid')];
   result.command = `ip netns exec NS ${argv.join(' ')}`;

@@ -110,7 +110,8 @@ export class TableWatch {
     this.current = new Map();
     this.versions = 0;
     this.trackers = new Set();
-    this.timer = setInterval(() => this.poll(), everyMs);
+    // Without a path, versions come from push() (a table read elsewhere, e.g. in a guest).
+    if (path !== undefined) this.timer = setInterval(() => this.poll(), everyMs);
   }
 
   stop() {
@@ -134,11 +135,16 @@ export class TableWatch {
       return; // replaced while read: the next poll sees the new one
     }
     this.stamp = stamp;
-    this.versions++;
     const dests = new Map();
     for (const s of table.services) for (const d of s.dests) dests.set(`${d.addr}:${d.port}`, d.weight);
+    this.push(dests, st.mtimeMs);
+  }
+
+  /** A new version of the table (`address:port` -> weight), seen at wall ms `at`. */
+  push(dests, at) {
+    this.versions++;
     this.current = dests;
-    for (const t of this.trackers) t.see(dests, st.mtimeMs);
+    for (const t of this.trackers) t.see(dests, at);
   }
 
   /**
@@ -177,29 +183,43 @@ export class TableWatch {
  * line per run to `logFile`: start and end (epoch ns), exit status, arguments.
  */
 export function writeCountingIpvsadm(path, ipvsadm, logFile) {
-  writeFileSync(
-    path,
-    `#!/bin/sh
-# bench/checks.mjs: count and time every ipvsadm run.
-start=$(date +%s%N)
-'${ipvsadm}' "$@"
-rc=$?
-echo "$start $(date +%s%N) $rc $*" >> '${logFile}'
-exit $rc
-`,
-  );
+  writeFileSync(path, countingIpvsadmScript(ipvsadm, logFile));
   chmodSync(path, 0o755);
 }
 
+/**
+ * The counting wrapper's text. `clock: 'bash'` takes the times from bash's
+ * $EPOCHREALTIME (seconds.microseconds) instead of two `date` processes,
+ * where a fork costs much (an emulated guest); ipvsadmRuns reads both.
+ */
+export function countingIpvsadmScript(ipvsadm, logFile, { clock = 'date' } = {}) {
+  const [shell, now] = clock === 'bash' ? ['/bin/bash', '$EPOCHREALTIME'] : ['/bin/sh', '$(date +%s%N)'];
+  return `#!${shell}
+# bench/checks.mjs: count and time every ipvsadm run.
+start=${now}
+'${ipvsadm}' "$@"
+rc=$?
+echo "$start ${now} $rc $*" >> '${logFile}'
+exit $rc
+`;
+}
+
+/** A wrapper time as wall ms: epoch nanoseconds (date +%s%N) or seconds.microseconds ($EPOCHREALTIME). */
+const wrapperTimeMs = (s) => (s.includes('.') ? Number(s) * 1000 : Number(BigInt(s) / 1000n) / 1000);
+
 /** The runs the counting wrapper logged: { start, end (wall ms), rc, args }. */
 export function ipvsadmRuns(logFile) {
-  if (!existsSync(logFile)) return [];
-  return readFileSync(logFile, 'utf8')
+  return existsSync(logFile) ? parseIpvsadmRuns(readFileSync(logFile, 'utf8')) : [];
+}
+
+/** The runs in the text of a counting wrapper's log (see ipvsadmRuns). */
+export function parseIpvsadmRuns(text) {
+  return text
     .split('\n')
     .filter(Boolean)
     .map((line) => {
       const [start, end, rc, ...args] = line.split(' ');
-      return { start: Number(BigInt(start) / 1000n) / 1000, end: Number(BigInt(end) / 1000n) / 1000, rc: Number(rc), args: args.join(' ') };
+      return { start: wrapperTimeMs(start), end: wrapperTimeMs(end), rc: Number(rc), args: args.join(' ') };
     });
 }
 
@@ -214,11 +234,12 @@ export function ipvsadmRuns(logFile) {
  * from the -R run's start to the entry gone (the ipvsadm process itself,
  * here the emulator).
  */
-export function removalPath(goneAt, verdictAt, runs) {
+export function removalPath(goneAt, verdictAt, runs, slackMs = 20) {
   const out = { toBatch: [], queued: [], daemon: [], batch: [] };
   for (const [id, gone] of goneAt) {
     const verdict = verdictAt.get(id);
-    const batch = runs.find((r) => r.args === '-R' && r.start <= gone && gone <= r.end + 20);
+    // slackMs: how late after a run's end its change may be seen (the table watcher's resolution).
+    const batch = runs.find((r) => r.args === '-R' && r.start <= gone && gone <= r.end + slackMs);
     if (verdict === undefined || !batch) continue;
     const before = runs.filter((r) => r !== batch && r.end <= batch.start).reduce((end, r) => Math.max(end, r.end), -Infinity);
     out.toBatch.push(batch.start - verdict);
@@ -229,13 +250,24 @@ export function removalPath(goneAt, verdictAt, runs) {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, summary(v)]));
 }
 
-let clockTicks;
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** /proc/PID/stat's fields after the command name (f[0] is the state). */
+function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU seconds of the process itself (utime + stime; not its children, so not the ipvsadm runs). */
 export function cpuSeconds(pid) {
-  clockTicks ??= 100; // USER_HZ on Linux
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / clockTicks;
+  const f = statFields(pid);
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+
+/** CPU seconds of the children `pid` has waited for (cutime + cstime: e.g. its ipvsadm runs). */
+export function childrenCpuSeconds(pid) {
+  const f = statFields(pid);
+  return (Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
 }
 
 /** Resident set now and at its peak, in MB. */
