@@ -71,10 +71,10 @@ function masterReason(daemon, since) {
 }
 
 function ensureBuilt() {
-  if (existsSync(join(REPO, 'dist', 'cli', 'main.js'))) return;
+  if (existsSync(join(REPO, 'dist', 'bundle', 'main.js'))) return;
   say('dist/ is missing: npm run build');
   const r = run(['npm', 'run', 'build', '--silent'], { timeoutMs: 300_000 });
-  if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
+  if (!existsSync(join(REPO, 'dist', 'bundle', 'main.js'))) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
 }
 
 class Story {
