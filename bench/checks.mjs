@@ -66,6 +66,7 @@ import { fileURLToPath } from 'node:url';
 import { Lab, run } from '../test/lab/topology.mjs';
 import { configText, everyTenth, RS_ADDRESSES, realServers } from './lib/checks-layout.mjs';
 import { cpuSeconds, ipvsadmRuns, JsonLines, memoryMb, removalPath, sleep, summary, TableWatch, wallNow, writeCountingIpvsadm } from './lib/checks-observe.mjs';
+import { readOptions, realServerCounts } from './lib/options.mjs';
 import { heapSummary } from './lib/checks-heap.mjs';
 import { Listeners, SERVERS_SCRIPT } from './lib/checks-listeners.mjs';
 import { profileWindow } from './lib/checks-profile.mjs';
@@ -85,28 +86,32 @@ const USAGE = `usage: node bench/checks.mjs [--sizes 1000,10000] [--kinds tcp,ht
        [--no-keepalived] [--cpu-prof DIR] [--heap-snapshot DIR] [--daemon-node-args 'FLAGS'] [--json FILE] [--keep]`;
 
 function parseArgs(argv) {
-  const o = { sizes: [1000, 10000], kinds: ['tcp', 'http'], windowS: 30, keepalived: true, cpuProf: undefined, heapSnapshot: undefined, json: undefined, keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === '--sizes') o.sizes = value().split(',').map(Number);
-    else if (a === '--kinds') o.kinds = value().split(',');
-    else if (a === '--window') o.windowS = Number(value());
-    else if (a === '--no-keepalived') o.keepalived = false;
-    else if (a === '--cpu-prof') o.cpuProf = value();
-    else if (a === '--heap-snapshot') o.heapSnapshot = value();
-    else if (a === '--daemon-node-args') o.daemonNodeArgs = value().split(' ').filter(Boolean);
-    else if (a === '--json') o.json = value();
-    else if (a === '--keep') o.keep = true;
-    else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown option ${a}\n${USAGE}`);
-  }
-  if (!o.sizes.every((n) => Number.isInteger(n) && n >= 50 && n % 50 === 0)) throw new Error('--sizes: multiples of 50');
+  const v = readOptions(
+    argv,
+    {
+      sizes: { type: 'string', default: '1000,10000' },
+      kinds: { type: 'string', default: 'tcp,http' },
+      window: { type: 'string', default: '30' },
+      'no-keepalived': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+      'heap-snapshot': { type: 'string' },
+      'daemon-node-args': { type: 'string' },
+      json: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  const o = {
+    sizes: realServerCounts(v.sizes),
+    kinds: v.kinds.split(','),
+    windowS: Number(v.window),
+    keepalived: !v['no-keepalived'],
+    cpuProf: v['cpu-prof'],
+    heapSnapshot: v['heap-snapshot'],
+    ...(v['daemon-node-args'] !== undefined ? { daemonNodeArgs: v['daemon-node-args'].split(' ').filter(Boolean) } : {}),
+    json: v.json,
+    keep: v.keep,
+  };
   if (!o.kinds.every((k) => k === 'tcp' || k === 'http')) throw new Error('--kinds: tcp, http');
   if (!(o.windowS > 0)) throw new Error('--window: seconds');
   return o;

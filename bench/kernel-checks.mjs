@@ -59,6 +59,7 @@
 // slower: absolute times are inflated for both, the ratios are what compare.
 // Needs root (namespaces, taps) and the kernel tier (qemu-system-x86).
 
+import { readOptions, realServerCounts } from './lib/options.mjs';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { configText, everyTenth, RS_ADDRESSES, realServers } from './lib/checks-layout.mjs';
@@ -81,27 +82,30 @@ const USAGE = `usage: node bench/kernel-checks.mjs [--sizes 200,1000] [--window 
        [--programs keepalived,ours] [--poll-ms MS] [--cpus N] [--memory-mb MB] [--json FILE]`;
 
 function parseArgs(argv) {
-  const o = { sizes: [200, 1000], windowS: 20, delayLoop: 10, programs: ['keepalived', 'ours'], pollMs: 25, cpus: 1, memoryMb: 1536, json: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === '--sizes') o.sizes = value().split(',').map(Number);
-    else if (a === '--window') o.windowS = Number(value());
-    else if (a === '--delay-loop') o.delayLoop = Number(value());
-    else if (a === '--programs') o.programs = value().split(',');
-    else if (a === '--poll-ms') o.pollMs = Number(value());
-    else if (a === '--cpus') o.cpus = Number(value());
-    else if (a === '--memory-mb') o.memoryMb = Number(value());
-    else if (a === '--json') o.json = value();
-    else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown option ${a}\n${USAGE}`);
-  }
-  if (!o.sizes.every((n) => Number.isInteger(n) && n >= 50 && n % 50 === 0)) throw new Error('--sizes: multiples of 50');
+  const v = readOptions(
+    argv,
+    {
+      sizes: { type: 'string', default: '200,1000' },
+      window: { type: 'string', default: '20' },
+      'delay-loop': { type: 'string', default: '10' },
+      programs: { type: 'string', default: 'keepalived,ours' },
+      'poll-ms': { type: 'string', default: '25' },
+      cpus: { type: 'string', default: '1' },
+      'memory-mb': { type: 'string', default: '1536' },
+      json: { type: 'string' },
+    },
+    USAGE,
+  );
+  const o = {
+    sizes: realServerCounts(v.sizes),
+    windowS: Number(v.window),
+    delayLoop: Number(v['delay-loop']),
+    programs: v.programs.split(','),
+    pollMs: Number(v['poll-ms']),
+    cpus: Number(v.cpus),
+    memoryMb: Number(v['memory-mb']),
+    json: v.json,
+  };
   if (!o.programs.every((p) => p === 'keepalived' || p === 'ours')) throw new Error('--programs: keepalived, ours');
   if (!(o.windowS > 0) || !Number.isInteger(o.delayLoop) || o.delayLoop < 1 || !(o.pollMs > 0)) throw new Error(USAGE);
   return o;
