@@ -6,11 +6,17 @@
 // child-main.js must sit next to the code that forks it (daemon/watchdog.ts
 // finds it beside itself), and version.ts reads ../../package.json: both
 // hold for files in dist/bundle/ as for dist/<dir>/.
+//
+// KTS_BUNDLE_FROM / KTS_BUNDLE_TO: the compiled source and the output (the
+// tests bundle their own transpiled copy of src/, see test/helpers/transpile.ts).
 import { defineConfig } from 'rolldown';
 
+const from = process.env.KTS_BUNDLE_FROM ?? 'dist';
+const to = process.env.KTS_BUNDLE_TO ?? 'dist/bundle';
+
 export default defineConfig({
-  input: { main: 'dist/cli/main.js', 'child-main': 'dist/daemon/child-main.js' },
+  input: { main: `${from}/cli/main.js`, 'child-main': `${from}/daemon/child-main.js` },
   platform: 'node',
   external: (id) => !id.startsWith('.') && !id.startsWith('/'),
-  output: { dir: 'dist/bundle', format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  output: { dir: to, cleanDir: true, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 });

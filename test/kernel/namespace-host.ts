@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { Netns } from '../helpers/netns.js';
-import { transpileProject } from '../helpers/transpile.js';
+import { projectWithBundle } from '../helpers/transpile.js';
 import { processStatus, runProcess, startProcess, type ProcessRecord } from './guest/processes.mjs';
 import type { IpvsHost, SegmentAttachment } from './ipvs-host.js';
 import { describeGuestResult, type GuestResult, type GuestRunOptions, type GuestStatus } from './vm.js';
@@ -70,7 +70,7 @@ export class NamespaceHost implements IpvsHost {
       }
       if (options.withProject) {
         mkdirSync(host.projectDir);
-        transpileProject(host.projectDir);
+        projectWithBundle(host.projectDir);
       }
       return host;
     } catch (err) {

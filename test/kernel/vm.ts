@@ -15,7 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Netns } from '../helpers/netns.js';
-import { REPO_ROOT, transpileProject } from '../helpers/transpile.js';
+import { REPO_ROOT, projectWithBundle } from '../helpers/transpile.js';
 
 export { REPO_ROOT };
 
@@ -272,7 +272,7 @@ export class Vm {
   private async start(options: BootOptions): Promise<void> {
     if (options.withProject) {
       mkdirSync(this.projectDir);
-      transpileProject(this.projectDir);
+      projectWithBundle(this.projectDir);
     }
     const net = options.network;
     if (net) {
