@@ -6,7 +6,7 @@ import { allPasses } from './passes/index.js';
 import { namespaceStopsConfigTest } from './passes/global.js';
 import { exitCodeOf, Problems, type ExitCode, type Problem } from './problems.js';
 import { globalTopLevel } from './schema/global.js';
-import { keywordHomes, topLevel } from './schema/index.js';
+import { blockSpecs, keywordHomes, topLevel } from './schema/index.js';
 import { withProcessSkipping } from './schema/parts.js';
 import { readTopLevel } from './schema/reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from './schema/types.js';
@@ -30,7 +30,7 @@ export function readConfigLines(file: string, lines: LineSource | readonly Sourc
   // The preprocessor's problems are the parent's too: it reads every file.
   const globalProblems = new Set<Problem>();
   const config = createConfig(file);
-  const ctx: ReadContext = { problems, scripts: [], keywordHomes };
+  const ctx: ReadContext = { problems, scripts: [], keywordHomes, blockSpecs };
   readTopLevel(noticingGlobalProblems(withProcessSkipping(topLevel), globalProblems), topLevelStatements(isLineSource(lines) ? lines : arrayLineSource(lines), problems), config, ctx);
   problems.list.unshift(...preprocessorProblems.list);
   for (const p of preprocessorProblems.list) globalProblems.add(p);

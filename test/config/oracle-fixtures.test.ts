@@ -101,6 +101,9 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'interface-replaced.conf': 5,
   'missing-brace-nested.conf': 5,
   'missing-brace-fatal-stray-brace.conf': 2,
+  'sync-group-second-group.conf': 5,
+  'global-defs-without-brace.conf': 5,
+  'value-block-takes-instance-close.conf': 2,
 };
 
 /**

@@ -18,3 +18,6 @@ export const keywordHomes: ReadonlyMap<string, string> = (() => {
   }
   return homes;
 })();
+
+/** Block name -> its spec (the names are unique). */
+export const blockSpecs: ReadonlyMap<string, BlockSpec<any>> = new Map([...globalBlocks, ...vrrpBlocks, ...checkBlocks].map((spec) => [spec.name, spec]));

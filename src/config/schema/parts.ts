@@ -11,6 +11,7 @@
 import type { KeepalivedConfig } from '../model/index.js';
 import { stmtLoc, type Stmt } from '../tree.js';
 import { checkTopLevel } from './check.js';
+import { markUnreadByOwner } from './reader.js';
 import type { BlockSpec, KeywordHandler } from './types.js';
 import { vrrpTopLevel } from './vrrp.js';
 
@@ -36,6 +37,7 @@ export function withProcessSkipping(spec: BlockSpec<KeepalivedConfig>): BlockSpe
     keywords[keyword] = (stmt, target, ctx) => {
       const inside = skipped.get(stmt);
       if (inside && inside.part !== part) {
+        markUnreadByOwner(stmt);
         if (!inside.noted) {
           inside.noted = true;
           ctx.problems.note('unread-after-unbalanced-block', stmtLoc(stmt), `keepalived's ${part} process never reads this ${keyword}`, {

@@ -11,9 +11,10 @@
 import { didYouMean } from '../suggest.js';
 import { keywordOf, locOf, ownerOf, stmtLoc, type BraceRef, type Stmt } from '../tree.js';
 import { opensBlock } from './block-keywords.js';
+import { noteHiddenKeywords } from './hidden-keywords.js';
 import { missingValueBehaviour } from './missing-value.js';
 import type { Loc } from '../problems.js';
-import type { BlockSpec, KeywordHandler, Located, ReadContext } from './types.js';
+import type { BlockSpec, KeywordHandler, Located, ReadContext, UnopenedBlock } from './types.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -32,7 +33,11 @@ const isClose = (item: Item): item is Close => 'of' in item;
  * statements after it are handed to the enclosing level through ctx.
  */
 export function readBlock<T>(spec: BlockSpec<T>, stmts: readonly Stmt[] | undefined, target: T, ctx: ReadContext): void {
-  if (!stmts) return;
+  if (!stmts) {
+    // The '{' is missing: keepalived's process that owns the block may read the lines after it into `target` (readTopLevel).
+    ctx.unopenedBlock = { spec, target };
+    return;
+  }
   const owner = ownerOf(stmts);
   const result = readItems(spec, stmts, owner?.close ? { of: owner } : undefined, target, ctx);
   if (owner && result && result.closedBy.of !== owner && result.closedBy.of.close) effectiveClose.set(owner, result.closedBy.of.close);
@@ -45,6 +50,27 @@ const valueBlocks = new WeakSet<object>();
 export function markValueBlock<T>(handler: KeywordHandler<T>): KeywordHandler<T> {
   valueBlocks.add(handler);
   return handler;
+}
+
+/**
+ * Statements whose block keepalived skips from the handler of a keyword that
+ * has no keyword level of its own (a second `group { }` in a sync group):
+ * it counts braces up to the block's '}', and that '}' also ends the
+ * enclosing block, whose remaining lines are then read one level further out.
+ */
+const skippedEndingEnclosing = new WeakSet<Stmt>();
+
+/** For handlers: keepalived skips `stmt`'s block, and its '}' ends the enclosing block too (see above). */
+export function skipBlockEndingEnclosing(stmt: Stmt): void {
+  skippedEndingEnclosing.add(stmt);
+}
+
+/** Top-level statements that the process owning them never reads (see parts.ts). */
+const unreadByOwner = new WeakSet<Stmt>();
+
+/** For the top-level spec: `stmt` is never read by the keepalived process it belongs to. */
+export function markUnreadByOwner(stmt: Stmt): void {
+  unreadByOwner.add(stmt);
 }
 
 /** Blocks that keepalived ends at another '}' than their own (see above). */
@@ -61,33 +87,57 @@ export function closeOf(stmt: Stmt): BraceRef | undefined {
 
 /** The top level: a '}' here closes nothing, and keepalived reports it as an unknown keyword. */
 export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, target: T, ctx: ReadContext): void {
-  // A top-level block keyword without '{' (see fatalInUnopenedBlock).
+  // A top-level block keyword without '{' (see readUnopenedBlock).
   // `lacking`: a block keyword inside it, also without '{', whose "Missing '{'" falls on the next line.
-  let unopened: { block: string; at: Loc; lacking?: Stmt } | undefined;
+  // `reader`: what the owner reads the block's keywords into.
+  let unopened: { block: string; at: Loc; lacking?: Stmt; reader?: UnopenedBlock } | undefined;
   for (const stmt of stmts) {
     const keyword = keywordOf(stmt);
     if (unopened && !unopenedGoesOn(unopened.at, stmtLoc(stmt), ctx)) unopened = undefined;
     if (unopened) {
       if (unopened.lacking) reportNestedMissingBrace(unopened.lacking, unopened.block, stmtLoc(stmt), ctx);
       unopened.lacking = undefined;
-      fatalMissingValues(unopened.block, stmt, ctx);
-      if (stmt.block && !opensBlock(unopened.block, keyword)) unopened = undefined;
+      const reader = unopened.reader?.spec.name === unopened.block ? unopened.reader : undefined;
+      if (reader && (reader.spec.dataLine !== undefined || hasOwn.call(reader.spec.keywords, keyword))) {
+        // A keyword of the block: that process takes its value (global_defs' are the parent's, which every process gets).
+        readStatement(reader.spec, stmt, reader.target, ctx);
+      } else readInUnopenedBlock(unopened.block, stmt, ctx);
+      if (stmt.block && !opensBlockIn(unopened.block, keyword, ctx)) {
+        // Its '{' is ignored: the lines inside belong to the unopened block, and a '}' ends that.
+        const after = readUnopenedBlock(unopened.block, withClose(stmt), ctx);
+        if (after) readAfterUnopenedBlock(spec, unopened.block, after, ctx);
+        unopened = undefined;
+      }
       else if (!stmt.block && opensBlock(unopened.block, keyword) && ctx.keywordHomes?.get(keyword) === unopened.block) {
         unopened = { block: keyword, at: unopened.at, lacking: stmt };
       }
     } else if (!stmt.block && hasOwn.call(spec.keywords, keyword) && opensBlock(spec.name, keyword)) {
       unopened = { block: keyword, at: stmtLoc(stmt) };
     }
+    const opening = unopened?.at === stmtLoc(stmt) ? unopened : undefined;
+    ctx.unopenedBlock = undefined;
     let items: readonly Item[] = [stmt];
     for (;;) {
       const result = readItems(spec, items, undefined, target, ctx);
       if (!result) break;
-      unopened = undefined;
+      // That '}' ends the unopened block too, unless it closes a block the unopened one knows (notification_email { }).
+      if (result.closedBy.of !== stmt) unopened = undefined;
       const brace = result.closedBy.of.close!;
       ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here: an earlier '{' was not taken as a block", {
-        hint: "look above for an unknown keyword followed by '{' (keepalived reads its block's lines as keywords of the enclosing block)",
+        hint: "an earlier '}' already ended the enclosing block: look above for an unknown keyword followed by '{' (keepalived reads its block's lines as keywords of the enclosing block, and its '}' ends that block), or for a block keepalived skipped",
       });
       items = result.rest;
+    }
+    // No process reads the lines after a block keyword its own process never reads as that block's.
+    if (opening && unreadByOwner.has(stmt)) unopened = undefined;
+    if (opening && opening === unopened && ctx.unopenedBlock) opening.reader = ctx.unopenedBlock;
+    ctx.unopenedBlock = undefined;
+    const runsOn = ctx.blockRunsOn;
+    ctx.blockRunsOn = undefined;
+    if (runsOn?.owner === stmt && stmt.close) {
+      // A value block without '{' took this block's '}': the process that
+      // owns the block reads on, up to the next '}', as if its '{' were missing.
+      unopened = { block: runsOn.spec.name, at: locOf(stmt.close.src, stmt.close.token), reader: runsOn };
     }
   }
 }
@@ -132,6 +182,8 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
         const opened: Stmt = { ...stmt, block: body, open: undefined, close: close.of.close };
         body.owner = opened;
         readStatement(spec, opened, target, ctx);
+        // It took this block's own '}': the block runs on past it (readTopLevel).
+        if (close === end) ctx.blockRunsOn = { owner: end.of, spec, target };
         queue = close === end ? [] : queue.slice(j + 1);
         i = 0;
         if (ctx.pendingStatements) {
@@ -143,9 +195,10 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     }
     const problemsBefore = ctx.problems.list.length;
     if (!orphanBrace || spec.dataLine !== undefined) readStatement(spec, stmt, target, ctx);
-    if (takesBlock && !stmt.block) {
+    if (stmt.close && skippedEndingEnclosing.has(stmt)) return { closedBy: { of: stmt }, rest: end ? [...queue.slice(i), end] : queue.slice(i) };
+    if (takesBlock && !stmt.block && !unreadByOwner.has(stmt)) {
       moveMissingBlockProblem(stmt, i < queue.length ? queue[i] : end, ctx, problemsBefore);
-      fatalInUnopenedBlock(keyword, end ? [...queue.slice(i), end] : queue.slice(i), ctx);
+      readUnopenedBlock(keyword, end ? [...queue.slice(i), end] : queue.slice(i), ctx);
     }
     if (stmt.block && spec.dataLine !== undefined) {
       // keepalived reads a data block (virtual_ipaddress, track_script,
@@ -179,30 +232,57 @@ function braceStatement(open: BraceRef): Stmt {
 /**
  * After "Missing '{'", the keepalived process that owns the keyword reads the
  * lines that follow as its block anyway, up to the first '}' (the other
- * processes read them where they stand, as we do). There, a keyword without
- * its value stops that process with exit 2, and another block keyword
- * without '{' gets its own "Missing '{'": report those. Returns true when a
- * '}' ended the block.
+ * processes read them where they stand, as we do). There, a word that is no
+ * keyword of the block is unknown, a keyword without its value stops that
+ * process with exit 2, and another block keyword without '{' gets its own
+ * "Missing '{'": report those. Returns what follows the '}' that ended the
+ * block (that process reads it one level further out), or undefined when no
+ * '}' did.
  */
-function fatalInUnopenedBlock(block: string, following: readonly Item[], ctx: ReadContext): boolean {
+function readUnopenedBlock(block: string, following: readonly Item[], ctx: ReadContext): Item[] | undefined {
   for (let k = 0; k < following.length; k++) {
     const item = following[k];
-    if (isClose(item)) return true;
+    if (isClose(item)) return following.slice(k + 1);
     const keyword = keywordOf(item);
-    fatalMissingValues(block, item, ctx);
-    if (item.block && !opensBlock(block, keyword)) {
-      // This '{' is ignored: the lines inside belong to `block`, and the '}' ends it.
-      fatalInUnopenedBlock(block, item.block, ctx);
-      return true;
+    readInUnopenedBlock(block, item, ctx);
+    if (item.block && !opensBlockIn(block, keyword, ctx)) {
+      // This '{' is ignored: the lines inside belong to `block`, and the first '}' ends it.
+      return readUnopenedBlock(block, [...withClose(item), ...following.slice(k + 1)], ctx);
     }
     if (!item.block && opensBlock(block, keyword) && ctx.keywordHomes?.get(keyword) === block) {
       const next = following[k + 1];
       const at = next === undefined ? undefined : isClose(next) ? (next.of.close ? locOf(next.of.close.src, next.of.close.token) : undefined) : stmtLoc(next);
       if (at) reportNestedMissingBrace(item, block, at, ctx);
-      return fatalInUnopenedBlock(keyword, following.slice(k + 1), ctx);
+      return readUnopenedBlock(keyword, following.slice(k + 1), ctx);
     }
   }
-  return false;
+  return undefined;
+}
+
+/** A statement's block as the items keepalived reads: its lines, then its '}' when it has one. */
+function withClose(stmt: Stmt): Item[] {
+  return stmt.close ? [...stmt.block!, { of: stmt }] : [...stmt.block!];
+}
+
+/**
+ * What follows the '}' that ended a top-level block whose '{' is missing,
+ * read at the top level by the process that owns that block (readUnopenedBlock):
+ * a word that is no top-level keyword is unknown there, and so is each '}'.
+ */
+function readAfterUnopenedBlock<T>(spec: BlockSpec<T>, block: string, items: readonly Item[], ctx: ReadContext): void {
+  const hint = `keepalived's process that reads ${block} ended the ${block} block, whose '{' is missing, at an earlier '}', and reads this line at the top level`;
+  for (const item of items) {
+    if (isClose(item)) {
+      const brace = item.of.close!;
+      ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here for the process that reads " + block, { hint });
+      continue;
+    }
+    const keyword = keywordOf(item);
+    // A top-level keyword's block is read or skipped whole.
+    if (hasOwn.call(spec.keywords, keyword)) continue;
+    if (!(item.words.length === 1 && keyword === '{')) ctx.problems.error('unknown-keyword', stmtLoc(item), `unknown keyword '${keyword}' at the top level for the process that reads ${block}`, { hint });
+    if (item.block) readAfterUnopenedBlock(spec, block, withClose(item), ctx);
+  }
 }
 
 /** `item` opens a block of its own inside `block`, whose '{' is missing too: keepalived says so on the next line (`at`). */
@@ -211,6 +291,18 @@ function reportNestedMissingBrace(item: Stmt, block: string, at: Loc, ctx: ReadC
   const line = stmtLoc(item).line;
   ctx.problems.error('missing-block', at, `'{' expected here, to open the ${keywordOf(item)} block of line ${line}`, {
     hint: `keepalived reads line ${line} inside the ${block} block whose '{' is missing too, and reports "Missing '{'" on this line`,
+  });
+}
+
+/** `stmt` read as a keyword of `block`, whose '{' is missing, by the process that owns `block` (see readUnopenedBlock). */
+function readInUnopenedBlock(block: string, stmt: Stmt, ctx: ReadContext): void {
+  fatalMissingValues(block, stmt, ctx);
+  const spec = ctx.blockSpecs?.get(block);
+  const keyword = keywordOf(stmt);
+  const orphanBrace = stmt.words.length === 1 && keyword === '{';
+  if (!spec || spec.dataLine !== undefined || orphanBrace || hasOwn.call(spec.keywords, keyword)) return;
+  ctx.problems.error('unknown-keyword', stmtLoc(stmt), `unknown keyword '${keyword}' in ${block}`, {
+    hint: `the '{' of the ${block} block above is missing, but the keepalived process that reads ${block} takes the lines up to the next '}' as its keywords`,
   });
 }
 
@@ -226,7 +318,13 @@ function fatalMissingValues(block: string, stmt: Stmt, ctx: ReadContext): void {
       });
     }
   }
-  if (stmt.block && opensBlock(block, keyword)) for (const inner of stmt.block) fatalMissingValues(keyword, inner, ctx);
+  if (stmt.block && opensBlockIn(block, keyword, ctx)) for (const inner of stmt.block) fatalMissingValues(keyword, inner, ctx);
+}
+
+/** Whether `keyword` opens a block of its own in `block`: a block keyword that `block` knows (a data block's lines are values). */
+function opensBlockIn(block: string, keyword: string, ctx: ReadContext): boolean {
+  const spec = ctx.blockSpecs?.get(block);
+  return opensBlock(block, keyword) && (!spec || spec.dataLine !== undefined || hasOwn.call(spec.keywords, keyword));
 }
 
 function lacksValue(stmt: Stmt, keyword: string): boolean {
@@ -244,31 +342,36 @@ export function readStatement<T>(spec: BlockSpec<T>, stmt: Stmt, target: T, ctx:
     reportUnknownKeyword(spec, stmt, ctx);
     return;
   }
-  const located = target as unknown as Partial<Located>;
-  if (located.locs) located.locs[keyword] = stmtLoc(stmt);
-  if (lacksValue(stmt, keyword)) {
-    const behaviour = missingValueBehaviour(spec.name, keyword);
-    if (behaviour === 'abort') {
-      ctx.problems.error('missing-argument', stmtLoc(stmt), `'${keyword}' needs a value`, {
-        hint: `keepalived stops reading the configuration here (exit 2): write the value after '${keyword}'`,
-        exit: 2,
-      });
-      return;
-    }
-    if (behaviour === 'silent') {
-      const before = ctx.problems.list.length;
-      handler(stmt, target, ctx);
-      // keepalived says nothing here: our complaint stays advice.
-      for (const p of ctx.problems.list.slice(before)) {
-        if (p.code === 'missing-argument') {
-          p.severity = 'note';
-          p.exit = 0;
-        }
+  const missing = lacksValue(stmt, keyword) ? missingValueBehaviour(spec.name, keyword) : undefined;
+  if (missing === 'abort') {
+    // keepalived stops reading here: the value set earlier (and where) stays.
+    ctx.problems.error('missing-argument', stmtLoc(stmt), `'${keyword}' needs a value`, {
+      hint: `keepalived stops reading the configuration here (exit 2): write the value after '${keyword}'`,
+      exit: 2,
+    });
+    return;
+  }
+  rememberWhere(target, keyword, stmt);
+  if (missing === 'silent') {
+    const before = ctx.problems.list.length;
+    handler(stmt, target, ctx);
+    // keepalived says nothing here: our complaint stays advice.
+    for (const p of ctx.problems.list.slice(before)) {
+      if (p.code === 'missing-argument') {
+        p.severity = 'note';
+        p.exit = 0;
       }
-      return;
     }
+    return;
   }
   handler(stmt, target, ctx);
+  if (stmt.words.length > 2 && !isScriptKeyword(keyword) && !opensBlock(spec.name, keyword)) noteHiddenKeywords(stmt, spec.keywords, ctx);
+}
+
+/** Where `keyword` was last set in the node being read. */
+function rememberWhere(target: unknown, keyword: string, stmt: Stmt): void {
+  const located = target as Partial<Located>;
+  if (located.locs) located.locs[keyword] = stmtLoc(stmt);
 }
 
 /**

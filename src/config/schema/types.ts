@@ -38,11 +38,25 @@ export interface ReadContext {
   scripts: Script[];
   /** keyword -> the block it belongs in, to say where a misplaced keyword should go. */
   keywordHomes?: ReadonlyMap<string, string>;
+  /** Block name -> its spec, for lines keepalived reads inside a block whose '{' is missing. */
+  blockSpecs?: ReadonlyMap<string, BlockSpec<any>>;
   /**
    * Set by readBlock when a '}' closed its block early (keepalived's brace
    * rules, see reader.ts): statements the enclosing level must read next.
    */
   pendingStatements?: Array<import('../tree.js').Stmt | { of: import('../tree.js').Stmt }>;
+  /** Set by readBlock for a block whose '{' is missing: what its keywords would be read into. */
+  unopenedBlock?: UnopenedBlock;
+  /**
+   * Set when a value block written without '{' took the '}' of the block
+   * being read (`owner`), which keepalived then reads on past it.
+   */
+  blockRunsOn?: UnopenedBlock & { owner: import('../tree.js').Stmt };
+}
+
+export interface UnopenedBlock {
+  spec: BlockSpec<any>;
+  target: unknown;
 }
 
 export type KeywordHandler<T> = (stmt: Stmt, target: T, ctx: ReadContext) => void;

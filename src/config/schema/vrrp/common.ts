@@ -182,6 +182,8 @@ export function valueBlock<T>(spec: BlockSpec<T>, onOpen?: (target: T, stmt: Stm
       ctx.problems.error('missing-block', stmtLoc(stmt), `'${keywordOf(stmt)}' needs a block: '${keywordOf(stmt)} { ... }'`, {
         hint: "add '{' after the keyword, one entry per line, and '}'",
       });
+      // keepalived's process that owns the block still reads the lines up to the next '}' as its values (readTopLevel).
+      readBlock(spec, undefined, target, ctx);
       return;
     }
     onOpen?.(target, stmt, ctx);

@@ -5,7 +5,7 @@
 import type { KeepalivedConfig } from '../../model/index.js';
 import type { TrackGroup, VrrpConfig } from '../../model/vrrp.js';
 import { stmtLoc, type Stmt } from '../../tree.js';
-import { readBlock } from '../reader.js';
+import { readBlock, skipBlockEndingEnclosing } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { readAddressLine } from './address.js';
 import { blockName, rememberConfig, reportWordsBeforeBlock, valueBlock } from './common.js';
@@ -91,6 +91,14 @@ const trackGroupSpec: BlockSpec<TrackGroup> = {
   keywords: {
     group: (stmt, tg, ctx) => {
       reportWordsBeforeBlock(stmt, ctx);
+      if (tg.members) {
+        // keepalived 2.2.7 words it as for a sync group.
+        ctx.problems.warning('track-group-twice', stmtLoc(stmt), `track_group ${tg.name} already has a group { } block; this one is skipped`, {
+          hint: `list all member instances in one group { } block: keepalived skips this block, and its '}' then ends track_group ${tg.name}, so the lines after it are read at the top level`,
+        });
+        skipBlockEndingEnclosing(stmt);
+        return;
+      }
       tg.members = (stmt.block ?? []).flatMap((line) => line.words.map((w, i) => ({ name: w.v, loc: stmtLoc(line, i) })));
     },
   },

@@ -4,7 +4,7 @@
 import type { KeepalivedConfig } from '../../model/index.js';
 import { createSyncGroup, type VrrpSyncGroup } from '../../model/vrrp.js';
 import { stmtLoc, type Stmt } from '../../tree.js';
-import { readBlock } from '../reader.js';
+import { readBlock, skipBlockEndingEnclosing } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { blockName, endLocOf, flag, NOTIFY_KEYWORDS, notifyScript, optionalBool, rememberConfig, reportWordsBeforeBlock } from './common.js';
 import { trackKeywords } from './track.js';
@@ -16,13 +16,9 @@ const group: Handler = (stmt, sg, ctx) => {
   reportWordsBeforeBlock(stmt, ctx);
   if (sg.members) {
     ctx.problems.warning('vrrp-sync-group-twice', stmtLoc(stmt), `sync group ${sg.name} already has a group { } block; this one is skipped`, {
-      hint: 'list all member instances in one group { } block',
+      hint: `list all member instances in one group { } block: keepalived skips this block, and its '}' then ends sync group ${sg.name}, so the lines after it are read at the top level`,
     });
-    // keepalived 2.2.7's skipping of the second block then takes the sync
-    // group's own '}' for an unknown keyword.
-    ctx.problems.error('vrrp-sync-group-twice', sg.endLoc, `after the second group { } block keepalived misreads the '}' closing sync group ${sg.name}`, {
-      hint: 'merge the group { } blocks into one',
-    });
+    skipBlockEndingEnclosing(stmt);
     return;
   }
   if (!stmt.block) {
