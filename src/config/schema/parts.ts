@@ -8,6 +8,11 @@
 // Measured: a stray '{' in a vrrp_instance's virtual_ipaddress hides the
 // virtual_servers up to the '}' that balances it from the checker (none of
 // their problems is reported), or every later one when none does.
+// global_defs is a third part: only the parent process reads it, both
+// children skip it by counting braces (and the parent skips the other two
+// parts' blocks). Measured: after `router_id {` in global_defs, neither child
+// reads a vrrp_instance or virtual_server below; after an unbalanced
+// vrrp_instance, the parent reports nothing in a global_defs below.
 import type { KeepalivedConfig } from '../model/index.js';
 import { stmtLoc, type Stmt } from '../tree.js';
 import { checkTopLevel } from './check.js';
@@ -15,11 +20,12 @@ import { markUnreadByOwner } from './reader.js';
 import type { BlockSpec, KeywordHandler } from './types.js';
 import { vrrpTopLevel } from './vrrp.js';
 
-type Part = 'VRRP' | 'checker';
+type Part = 'VRRP' | 'checker' | 'parent';
 
 const PART_OF: ReadonlyMap<string, Part> = new Map<string, Part>([
   ...Object.keys(vrrpTopLevel).map((k): [string, Part] => [k, 'VRRP']),
   ...Object.keys(checkTopLevel).map((k): [string, Part] => [k, 'checker']),
+  ['global_defs', 'parent'],
 ]);
 
 /**

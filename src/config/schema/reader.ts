@@ -44,12 +44,50 @@ export function readBlock<T>(spec: BlockSpec<T>, stmts: readonly Stmt[] | undefi
   if (result && result.rest.length > 0) ctx.pendingStatements = result.rest;
 }
 
-/** Handlers of value blocks (virtual_ipaddress { ... }), which keepalived reads without '{' too. */
-const valueBlocks = new WeakSet<object>();
+/**
+ * Handlers of value blocks (notification_email { ... }), which keepalived
+ * reads without '{' too, and reads flat (see splitAtFirstClose); each with
+ * whether it reads its block as values for that target (a sync group's second
+ * group { } is skipped by counting braces instead).
+ */
+const valueBlocks = new WeakMap<object, (target: any) => boolean>();
 
-export function markValueBlock<T>(handler: KeywordHandler<T>): KeywordHandler<T> {
-  valueBlocks.add(handler);
+export function markValueBlock<T>(handler: KeywordHandler<T>, readsValues: (target: T) => boolean = () => true): KeywordHandler<T> {
+  valueBlocks.set(handler, readsValues);
   return handler;
+}
+
+function isValueBlock<T>(handler: KeywordHandler<T> | undefined, target: T): boolean {
+  const readsValues = handler === undefined ? undefined : valueBlocks.get(handler);
+  return readsValues !== undefined && readsValues(target);
+}
+
+/**
+ * keepalived reads a value block's lines flat: a '{' inside it is one more
+ * value and so are the lines after it, and the first '}' ends the value
+ * block. Returns the lines up to that '}', the statement whose '}' it is, and
+ * what follows it: the rest of the nested blocks' lines, each nested '}'
+ * (which now closes one level further out) and the value block's own '}'.
+ */
+function splitAtFirstClose(stmts: readonly Stmt[], owner: Stmt): { body: Stmt[]; closedBy?: Stmt; rest: Item[] } {
+  const body: Stmt[] = [];
+  for (let k = 0; k < stmts.length; k++) {
+    const s = stmts[k];
+    if (!s.block) {
+      body.push(s);
+      continue;
+    }
+    body.push({ ...s, block: undefined, open: undefined, close: undefined });
+    if (s.open) body.push(braceStatement(s.open));
+    const inner = splitAtFirstClose(s.block, s);
+    body.push(...inner.body);
+    if (inner.closedBy) {
+      const rest: Item[] = [...inner.rest, ...stmts.slice(k + 1)];
+      if (owner.close) rest.push({ of: owner });
+      return { body, closedBy: inner.closedBy, rest };
+    }
+  }
+  return owner.close ? { body, closedBy: owner, rest: [] } : { body, rest: [] };
 }
 
 /**
@@ -171,7 +209,7 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     const keyword = keywordOf(stmt);
     const known = !orphanBrace && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keyword));
     const takesBlock = known && spec.dataLine === undefined && opensBlock(spec.name, keyword);
-    if (takesBlock && !stmt.block && valueBlocks.has(spec.keywords[keyword])) {
+    if (takesBlock && !stmt.block && isValueBlock(spec.keywords[keyword], target)) {
       // A value block without its '{' is no mistake to keepalived: the lines
       // up to the next '}' are its values, and that '}' ends it.
       let j = i;
@@ -192,6 +230,21 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
         }
         continue;
       }
+    }
+    if (takesBlock && stmt.block && isValueBlock(spec.keywords[keyword], target) && stmt.block.some((s) => s.block)) {
+      // A '{' inside a value block: the handler gets the lines up to the first '}', and the rest is read here (see splitAtFirstClose).
+      const split = splitAtFirstClose(stmt.block, stmt);
+      const body: Stmt[] & { owner?: Stmt } = split.body;
+      const opened: Stmt = { ...stmt, block: body, close: split.closedBy?.close };
+      body.owner = opened;
+      readStatement(spec, opened, target, ctx);
+      queue = [...split.rest, ...queue.slice(i)];
+      i = 0;
+      if (ctx.pendingStatements) {
+        queue = [...ctx.pendingStatements, ...queue];
+        ctx.pendingStatements = undefined;
+      }
+      continue;
     }
     const problemsBefore = ctx.problems.list.length;
     if (!orphanBrace || spec.dataLine !== undefined) readStatement(spec, stmt, target, ctx);

@@ -161,3 +161,123 @@ describe('a second group { } block in a track_group', () => {
     expect(r.config.vrrp.trackGroups[0].members?.map((m) => m.name)).toEqual(['VI_1']);
   });
 });
+
+// global_defs is the parent process's part: both children skip it by counting
+// braces, and the parent skips the VRRP and checker blocks the same way.
+describe('a global_defs whose braces do not balance (router_id {)', () => {
+  const text = [
+    'global_defs {',
+    '  router_id {',
+    '}',
+    'vrrp_instance VI_1 {',
+    '  interface eth0',
+    '  virtual_router_id',
+    '  priority 100',
+    '  bogus_vrrp 1',
+    '}',
+    'virtual_server 198.51.100.1 80 {',
+    '  bogus_check 1',
+    '  real_server 198.51.100.2 80 {',
+    '  }',
+    '}',
+  ].join('\n');
+
+  it('hides everything below it from both children: keepalived -t exits 5, naming line 2 only', () => {
+    // keepalived 2.2.7: "(Line 2) routerid name missing", "(Line 2) Unexpected '{'", 1 missing '}'; exit 5.
+    const r = readText(text);
+    expect(r.exitCode).toBe(5);
+    expect(r.problems.filter((p) => p.exit === 2)).toEqual([]);
+    const named = r.problems.filter((p) => p.severity !== 'note' && p.loc).map((p) => p.loc?.line);
+    expect(named).toContain(2);
+    expect(named.filter((line) => line !== undefined && line > 3)).toEqual([]);
+    // One note per unbalanced block, on the first statement it hides.
+    expect(r.problems.filter((p) => p.code === 'unread-after-unbalanced-block').map((p) => p.loc?.line)).toEqual([4]);
+    expect(r.config.vrrp.instances).toEqual([]);
+  });
+
+  it('is read by the children as before once its braces balance: the missing virtual_router_id is fatal', () => {
+    // keepalived 2.2.7: "(Line 6) ... missing a parameter after keyword `virtual_router_id`"; exit 2.
+    const r = readText(text.replace('  router_id {\n}', '  router_id x\n}'));
+    expect(r.exitCode).toBe(2);
+    expect(r.problems.filter((p) => p.exit === 2).map((p) => p.loc?.line)).toEqual([6]);
+  });
+});
+
+describe('a global_defs below a vrrp_instance whose braces do not balance', () => {
+  it('is never read by the parent, which skips the instance by counting braces', () => {
+    // keepalived 2.2.7 names line 6 only (the '{' read as an address) and 1 missing '}'; exit 5.
+    const text = [
+      'vrrp_instance VI_1 {',
+      '  interface eth0',
+      '  virtual_router_id 5',
+      '  priority 100',
+      '  virtual_ipaddress {',
+      '    198.51.100.1 {',
+      '  }',
+      '}',
+      'global_defs {',
+      '  router_id',
+      '  bogus_global 1',
+      '}',
+    ].join('\n');
+    const r = readText(text);
+    expect(r.exitCode).toBe(5);
+    const named = r.problems.filter((p) => p.severity !== 'note' && p.loc).map((p) => p.loc?.line);
+    expect(named).toContain(6);
+    expect(named.filter((line) => line !== undefined && line >= 9)).toEqual([]);
+    expect(r.problems.find((p) => p.code === 'unread-after-unbalanced-block')?.loc?.line).toBe(9);
+  });
+});
+
+// A value block reads its lines flat: a '{' inside is one more value, and the
+// first '}' ends the value block, so each later '}' closes one level further out.
+describe("a '{' inside a value block (notification_email, a sync group's group)", () => {
+  it("makes notification_email end at the first '}': the lines after it are global_defs keywords again", () => {
+    // keepalived 2.2.7: "(Line 6) Unknown keyword 'bogus_global'", 1 missing '}'; exit 5.
+    const text = [
+      'global_defs {',
+      '  notification_email {',
+      '    ops@example.com {',
+      '  }',
+      '  router_id r1',
+      '  bogus_global 1',
+      '}',
+      'vrrp_instance VI_1 {',
+      '  interface eth0',
+      '  virtual_router_id 5',
+      '  priority 100',
+      '}',
+    ].join('\n');
+    const r = readText(text);
+    expect(r.exitCode).toBe(5);
+    expect(r.problems.filter((p) => p.code === 'unknown-keyword').map((p) => p.loc?.line)).toEqual([6]);
+    expect(r.problems.filter((p) => p.code === 'unexpected-block')).toEqual([]);
+    expect(r.config.global.smtp.emails).toEqual(['ops@example.com', '{']);
+    expect(r.config.global.routerId).toBe('r1');
+  });
+
+  it("makes the sync group's group take the words up to the first '}' as members, '{' included", () => {
+    // keepalived 2.2.7: "Virtual router { specified in sync group G1 doesn't exist",
+    // and notify_master (line 6) is the sync group's: exit 6, scripts without script security.
+    const text = ['vrrp_sync_group G1 {', '  group {', '    VI_1 {', '    VI_2', '  }', '  notify_master /bin/true', '}', ...INSTANCES].join('\n');
+    const r = readText(text);
+    // (The exit 6 itself comes from the script-security pass on the real host; the CLI agrees with keepalived there.)
+    expect(r.problems.filter((p) => p.exit === 2)).toEqual([]);
+    const g = r.config.vrrp.syncGroups[0];
+    expect(g.members?.map((m) => m.name)).toEqual(['VI_1', '{', 'VI_2']);
+    expect(g.notify.master).toBeDefined();
+    expect(r.problems.filter((p) => p.code === 'unknown-keyword')).toEqual([]);
+  });
+
+  it("reads a sync group's group without '{' up to the next '}' silently, as keepalived does", () => {
+    // keepalived 2.2.7: no "Missing '{'"; that '}' also ends the sync group, so
+    // bogus_sg is unknown (line 5) and the last '}' is extra (line 6); exit 5.
+    const text = ['vrrp_sync_group G1 {', '  group', '    VI_1 VI_2', '  }', '  bogus_sg 1', '}', ...INSTANCES].join('\n');
+    const r = readText(text);
+    expect(r.exitCode).toBe(5);
+    expect(r.problems.filter((p) => p.code === 'missing-block')).toEqual([]);
+    expect(r.config.vrrp.syncGroups[0].members?.map((m) => m.name)).toEqual(['VI_1', 'VI_2']);
+    const named = r.problems.filter((p) => p.severity !== 'note' && p.loc && p.loc.line <= 6).map((p) => p.loc?.line);
+    expect([...new Set(named)].sort()).toEqual([5, 6]);
+  });
+});

@@ -4,7 +4,7 @@
 import type { KeepalivedConfig } from '../../model/index.js';
 import { createSyncGroup, type VrrpSyncGroup } from '../../model/vrrp.js';
 import { stmtLoc, type Stmt } from '../../tree.js';
-import { readBlock, skipBlockEndingEnclosing } from '../reader.js';
+import { markValueBlock, readBlock, skipBlockEndingEnclosing } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { blockName, endLocOf, flag, NOTIFY_KEYWORDS, notifyScript, optionalBool, rememberConfig, reportWordsBeforeBlock } from './common.js';
 import { trackKeywords } from './track.js';
@@ -39,7 +39,8 @@ for (const [keyword, kind] of Object.entries(NOTIFY_KEYWORDS)) notifyKeywords[ke
 export const syncGroupSpec: BlockSpec<VrrpSyncGroup> = {
   name: 'vrrp_sync_group',
   keywords: {
-    group,
+    // Measured: without '{' keepalived silently takes the lines up to the next '}' as members, and a '{' inside is one more member.
+    group: markValueBlock(group, (sg) => !sg.members),
     ...trackKeywords,
     ...notifyKeywords,
     smtp_alert: optionalBool((g, v) => (g.smtpAlert = v)),
