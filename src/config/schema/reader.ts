@@ -146,6 +146,12 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
         if (after) readAfterUnopenedBlock(spec, unopened.block, after, ctx);
         unopened = undefined;
       }
+      else if (stmt.block && reader && hasOwn.call(reader.spec.keywords, keyword) && isValueBlock(reader.spec.keywords[keyword], reader.target) && stmt.block.some((s) => s.block)) {
+        // A '{' inside a data block: its first '}' ends the data block, and the lines after it belong to the unopened block again.
+        const after = readUnopenedBlock(unopened.block, splitAtFirstClose(stmt.block, stmt).rest, ctx);
+        if (after) readAfterUnopenedBlock(spec, unopened.block, after, ctx);
+        unopened = undefined;
+      }
       else if (!stmt.block && opensBlock(unopened.block, keyword) && ctx.keywordHomes?.get(keyword) === unopened.block) {
         unopened = { block: keyword, at: unopened.at, lacking: stmt };
       }
@@ -170,10 +176,12 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
     if (opening && unreadByOwner.has(stmt)) unopened = undefined;
     if (opening && opening === unopened && ctx.unopenedBlock) opening.reader = ctx.unopenedBlock;
     ctx.unopenedBlock = undefined;
-    const runsOn = ctx.blockRunsOn;
-    ctx.blockRunsOn = undefined;
+    // The innermost block still open past the top-level block's '}' reads the lines after it.
+    const running = ctx.runningOn;
+    ctx.runningOn = undefined;
+    const runsOn = running?.length ? { ...running[0], owner: running[running.length - 1].owner } : undefined;
     if (runsOn?.owner === stmt && stmt.close) {
-      // A value block without '{' took this block's '}': the process that
+      // A block keyword without '{' (a value block's too) took this block's '}': the process that
       // owns the block reads on, up to the next '}', as if its '{' were missing.
       unopened = { block: runsOn.spec.name, at: locOf(stmt.close.src, stmt.close.token), reader: runsOn };
     }
@@ -200,9 +208,11 @@ interface Closed {
 function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | undefined, target: T, ctx: ReadContext): Closed | undefined {
   let queue = items;
   let i = 0;
+  // This level's own '}', until a block inside takes it (the level then runs on past it: see readRunningOn).
+  let own = end;
   while (i < queue.length) {
     const item = queue[i++];
-    if (isClose(item)) return { closedBy: item, rest: end ? [...queue.slice(i), end] : queue.slice(i) };
+    if (isClose(item)) return { closedBy: item, rest: own ? [...queue.slice(i), own] : queue.slice(i) };
     const stmt = item;
     // A '{' that followed no keyword (the tree reported it) is ignored like an unknown keyword's.
     const orphanBrace = stmt.words[0]?.k === 'w' && stmt.words[0].v === '{' && stmt.words.length === 1;
@@ -214,15 +224,15 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
       // up to the next '}' are its values, and that '}' ends it.
       let j = i;
       while (j < queue.length && !isClose(queue[j])) j++;
-      const close = j < queue.length ? (queue[j] as Close) : end;
+      const close = j < queue.length ? (queue[j] as Close) : own;
       if (close?.of.close) {
         const body: Stmt[] & { owner?: Stmt } = queue.slice(i, j) as Stmt[];
         const opened: Stmt = { ...stmt, block: body, open: undefined, close: close.of.close };
         body.owner = opened;
         readStatement(spec, opened, target, ctx);
-        // It took this block's own '}': the block runs on past it (readTopLevel).
-        if (close === end) ctx.blockRunsOn = { owner: end.of, spec, target };
-        queue = close === end ? [] : queue.slice(j + 1);
+        // It took this block's own '}': the block runs on past it.
+        if (close === own) own = undefined;
+        queue = j < queue.length ? queue.slice(j + 1) : [];
         i = 0;
         if (ctx.pendingStatements) {
           queue = [...ctx.pendingStatements, ...queue];
@@ -246,9 +256,38 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
       }
       continue;
     }
+    if (takesBlock && !stmt.block && own && !unreadByOwner.has(stmt)) {
+      // keepalived opens the block anyway, after "Missing '{'": the lines up
+      // to the first '}' it has not matched are the block's, so each later
+      // '}' closes one level further out than the braces say.
+      let j = i;
+      while (j < queue.length && !isClose(queue[j])) j++;
+      const close = j < queue.length ? (queue[j] as Close) : own;
+      if (close.of.close) {
+        moveMissingBlockProblem(stmt, i < queue.length ? queue[i] : own, ctx, ctx.problems.list.length);
+        const body: Stmt[] & { owner?: Stmt } = queue.slice(i, j) as Stmt[];
+        const opened: Stmt = { ...stmt, block: body, open: undefined, close: close.of.close };
+        body.owner = opened;
+        if (close === own) own = undefined;
+        queue = [opened, ...(j < queue.length ? queue.slice(j + 1) : [])];
+        i = 0;
+        continue;
+      }
+    }
     const problemsBefore = ctx.problems.list.length;
     if (!orphanBrace || spec.dataLine !== undefined) readStatement(spec, stmt, target, ctx);
-    if (stmt.close && skippedEndingEnclosing.has(stmt)) return { closedBy: { of: stmt }, rest: end ? [...queue.slice(i), end] : queue.slice(i) };
+    if (stmt.close && skippedEndingEnclosing.has(stmt)) return { closedBy: { of: stmt }, rest: own ? [...queue.slice(i), own] : queue.slice(i) };
+    if (stmt.block && ctx.runningOn) {
+      const running = readRunningOn(ctx.runningOn, own ? [...queue.slice(i), own] : queue.slice(i), ctx);
+      if (running.open.length > 0 || (own && running.rest.at(-1) !== own)) {
+        // This level's '}' closed a block inside it: it runs on too, in the enclosing level.
+        ctx.runningOn = end ? [...running.open, { owner: end.of, spec, target }] : running.open;
+        return undefined;
+      }
+      queue = own ? running.rest.slice(0, -1) : running.rest;
+      i = 0;
+      continue;
+    }
     if (takesBlock && !stmt.block && !unreadByOwner.has(stmt)) {
       moveMissingBlockProblem(stmt, i < queue.length ? queue[i] : end, ctx, problemsBefore);
       readUnopenedBlock(keyword, end ? [...queue.slice(i), end] : queue.slice(i), ctx);
@@ -274,7 +313,39 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
       i = 0;
     }
   }
+  if (end && !own) ctx.runningOn = [{ owner: end.of, spec, target }];
   return undefined;
+}
+
+type Runner = NonNullable<ReadContext['runningOn']>[number];
+
+function takeRunningOn(ctx: ReadContext): Runner[] {
+  const runners = ctx.runningOn ?? [];
+  ctx.runningOn = undefined;
+  return runners;
+}
+
+/**
+ * Blocks still open past their own '}' (innermost first) read the items that
+ * follow, each up to the next '}', which closes it. Returns the runners left
+ * open when no '}' remains, and the items after the last '}' used.
+ */
+function readRunningOn(runners: readonly Runner[], items: readonly Item[], ctx: ReadContext): { open: Runner[]; rest: Item[] } {
+  ctx.runningOn = undefined;
+  const open = [...runners];
+  let rest = [...items];
+  while (open.length > 0) {
+    const k = rest.findIndex(isClose);
+    if (k < 0) break;
+    const runner = open.shift()!;
+    const close = rest[k] as Close;
+    const early = readItems(runner.spec, rest.slice(0, k), close, runner.target, ctx);
+    const after = rest.slice(k + 1);
+    // A block inside the runner took that '}': the runner (and those blocks) stay open.
+    open.unshift(...takeRunningOn(ctx));
+    rest = early ? [...early.rest, ...after] : after;
+  }
+  return { open, rest };
 }
 
 /** A '{' standing as a value of its own (inside a data block). */

@@ -48,10 +48,11 @@ export interface ReadContext {
   /** Set by readBlock for a block whose '{' is missing: what its keywords would be read into. */
   unopenedBlock?: UnopenedBlock;
   /**
-   * Set when a value block written without '{' took the '}' of the block
-   * being read (`owner`), which keepalived then reads on past it.
+   * Set when a block keyword written without '{' (a value block too) took
+   * the '}' of the block being read: the blocks keepalived still reads past
+   * their own '}' (`owner`'s), innermost first; each later '}' closes one.
    */
-  blockRunsOn?: UnopenedBlock & { owner: import('../tree.js').Stmt };
+  runningOn?: Array<UnopenedBlock & { owner: import('../tree.js').Stmt }>;
 }
 
 export interface UnopenedBlock {

@@ -281,3 +281,103 @@ describe("a '{' inside a value block (notification_email, a sync group's group)"
     expect([...new Set(named)].sort()).toEqual([5, 6]);
   });
 });
+
+describe("a block keyword without '{' inside a checker block (keepalived 2.2.7 -t verdicts)", () => {
+  it("reads the lines up to the first unmatched '}' as the real_server's: that '}' ends it and the next one the virtual_server", () => {
+    const text = [
+      'virtual_server 198.51.100.10 80 {',
+      '  lb_algo rr',
+      '  real_server 198.51.100.1 80',
+      '    weight 2',
+      '    TCP_CHECK {',
+      '      connect_timeout 3',
+      '    }',
+      '    bogus1',
+      '  }',
+      '  bogus2',
+      '}',
+      'bogus3',
+    ].join('\n');
+    const r = readText(text);
+    // keepalived: Missing '{' on line 4, bogus1 (in real_server), bogus2 (in virtual_server), extra '}' on 11, bogus3; exit 5.
+    expect(problemLines(r.problems.filter((p) => p.severity === 'error')).sort()).toEqual(['10:unknown-keyword', '10:unknown-keyword', '11:extra-close-brace', '12:unknown-keyword', '4:missing-block', '8:unknown-keyword']);
+    expect(r.problems.find((p) => p.loc?.line === 8)?.message).toBe("unknown keyword 'bogus1' in real_server");
+    expect(r.exitCode).toBe(5);
+    const vs = r.config.check.virtualServers[0];
+    expect(vs.realServers).toHaveLength(1);
+    expect(vs.realServers[0].weight).toBe(2);
+    expect(vs.realServers[0].checkers.map((c) => c.type)).toEqual(['TCP_CHECK']);
+  });
+
+  it("makes url without '{' end at HTTP_GET's '}': the real_server's '}' then ends the virtual_server for the other processes only", () => {
+    const text = [
+      'virtual_server 198.51.100.10 80 {',
+      '  protocol TCP',
+      '  real_server 198.51.100.1 80 {',
+      '    weight 1',
+      '    HTTP_GET {',
+      '      url',
+      '        path /health',
+      '        status_code 200',
+      '      }',
+      '      connect_timeout 2',
+      '    }',
+      '  }',
+      '  real_server 198.51.100.2 80 {',
+      '    weight 3',
+      '  }',
+      '}',
+    ].join('\n');
+    const r = readText(text);
+    // keepalived: Missing '{' on line 7 and the extra '}' on 16 (checker); real_server, weight and '}' unknown on 13-15 (the others); exit 5.
+    expect(problemLines(r.problems.filter((p) => p.severity === 'error')).sort()).toEqual(['13:unexpected-block', '13:unknown-keyword', '14:unknown-keyword', '15:unknown-keyword', '16:extra-close-brace', '7:missing-block']);
+    expect(r.exitCode).toBe(5);
+    // The checker process reads on in the virtual server: both real servers, the url with its path.
+    const rs = r.config.check.virtualServers[0].realServers;
+    expect(rs.map((s) => s.weight)).toEqual([1, 3]);
+    expect(rs[0].checkers.map((c) => c.type)).toEqual(['HTTP_GET']);
+  });
+
+  it("still reads the lines of a real_server dropped for its address when its '{' is missing", () => {
+    const text = [
+      'virtual_server 198.51.100.10 80 {',
+      '  protocol TCP',
+      '  real_server 198.51.100.1 BACKUP',
+      '    weight 70000',
+      '    TCP_CHECK {',
+      '      connect_timeout 0',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    const r = readText(text);
+    // keepalived: the bad port (3), Missing '{' (4), connect_timeout 0 out of range (6), extra '}' (9), no real servers; exit 5.
+    expect(problemLines(r.problems.filter((p) => p.severity === 'error' && p.loc?.line !== 1)).sort()).toEqual(['3:invalid-number', '4:missing-block', '6:out-of-range', '9:extra-close-brace']);
+    expect(r.exitCode).toBe(5);
+    expect(r.config.check.virtualServers[0].realServers).toHaveLength(0);
+  });
+});
+
+describe("a vrrp_instance without '{' whose virtual_ipaddress { } holds another block", () => {
+  it("ends the addresses at the first '}': the VRRP process reads the next lines as the instance's, where priority without a value is fatal", () => {
+    const text = [
+      'vrrp_instance VI_1',
+      '    state BACKUP',
+      '    interface eth0',
+      '    virtual_router_id 51',
+      '    virtual_ipaddress {',
+      '    authentication {',
+      '        auth_type PASS',
+      '        auth_pass',
+      '    }',
+      '  priority',
+      '        198.51.100.180/32',
+      '    }',
+      '}',
+    ].join('\n');
+    const r = readText(text);
+    // keepalived: Missing '{' on line 2, the lines inside virtual_ipaddress are bad addresses, priority (line 10) stops it: exit 2.
+    expect(r.exitCode).toBe(2);
+    expect(problemLines(r.problems.filter((p) => p.exit === 2))).toEqual(['10:missing-argument']);
+  });
+});

@@ -6,6 +6,7 @@
 import type { RealServer, SorryServer, VirtualServer } from '../../model/check.js';
 import { CHECK_DEFAULTS } from '../../model/check.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
+import { parseIp } from '../../ip.js';
 import { perReadMap } from '../per-read.js';
 import { readBlock, reportMissingBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext, Script } from '../types.js';
@@ -154,7 +155,13 @@ function forgetScripts(rs: RealServer, ctx: ReadContext): void {
 /** The virtual_server keyword `real_server IP [PORT] { ... }`. */
 export const realServerKeyword: KeywordHandler<VirtualServer> = (stmt, vs, ctx) => {
   const where = readServerAddress(stmt, ctx, 'real server');
-  if (!where) return; // keepalived skips the whole block
+  if (!where) {
+    // keepalived skips the whole block; but with its '{' missing the skip
+    // stops at once, and the lines up to the '}' are still read as a real
+    // server's (checked, then dropped).
+    if (stmt.block && !stmt.open) readDroppedRealServer(stmt, ctx);
+    return;
+  }
   const rs: RealServer = { loc: stmtLoc(stmt), locs: {}, address: where.address, timers: {}, checkers: [] };
   if (where.port !== undefined) rs.port = where.port;
   if (vs.forwarding) rs.inheritedForwarding = vs.forwarding;
@@ -167,6 +174,12 @@ export const realServerKeyword: KeywordHandler<VirtualServer> = (stmt, vs, ctx) 
   if (repeatsEarlier(vs, rs, ctx)) forgetScripts(rs, ctx);
   vs.realServers.push(rs);
 };
+
+function readDroppedRealServer(stmt: Stmt, ctx: ReadContext): void {
+  const rs: RealServer = { loc: stmtLoc(stmt), locs: {}, address: parseIp('0.0.0.0')!, timers: {}, checkers: [] };
+  readBlock(realServerSpec, stmt.block, rs, ctx);
+  forgetScripts(rs, ctx);
+}
 
 // ---------------------------------------------------------------------------
 // sorry_server
