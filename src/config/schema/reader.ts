@@ -194,6 +194,30 @@ function unopenedGoesOn(from: Loc, to: Loc, ctx: ReadContext): boolean {
   return !ctx.problems.list.some((p) => p.code === 'extra-close-brace' && p.loc?.file === from.file && p.loc.line >= from.line && p.loc.line <= to.line);
 }
 
+/**
+ * The block `stmt` opens although its '{' is missing, as keepalived reads it:
+ * the items from queue[i] up to the first '}' not matched yet (else this
+ * level's own '}'), which closes it. undefined when no '}' is left.
+ */
+function openToFirstClose(stmt: Stmt, queue: readonly Item[], i: number, own: Close | undefined): { opened: Stmt; close: Close; after: Item[] } | undefined {
+  let j = i;
+  while (j < queue.length && !isClose(queue[j])) j++;
+  const close = j < queue.length ? (queue[j] as Close) : own;
+  if (!close?.of.close) return undefined;
+  const body: Stmt[] & { owner?: Stmt } = queue.slice(i, j) as Stmt[];
+  const opened: Stmt = { ...stmt, block: body, open: undefined, close: close.of.close };
+  body.owner = opened;
+  return { opened, close, after: j < queue.length ? queue.slice(j + 1) : [] };
+}
+
+/** `items`, after the statements a handler left to be read next (ctx.pendingStatements), which it takes. */
+function withPendingStatements(items: Item[], ctx: ReadContext): Item[] {
+  const pending = ctx.pendingStatements;
+  if (!pending) return items;
+  ctx.pendingStatements = undefined;
+  return [...pending, ...items];
+}
+
 interface Closed {
   closedBy: Close;
   rest: Item[];
@@ -222,22 +246,13 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     if (takesBlock && !stmt.block && isValueBlock(spec.keywords[keyword], target)) {
       // A value block without its '{' is no mistake to keepalived: the lines
       // up to the next '}' are its values, and that '}' ends it.
-      let j = i;
-      while (j < queue.length && !isClose(queue[j])) j++;
-      const close = j < queue.length ? (queue[j] as Close) : own;
-      if (close?.of.close) {
-        const body: Stmt[] & { owner?: Stmt } = queue.slice(i, j) as Stmt[];
-        const opened: Stmt = { ...stmt, block: body, open: undefined, close: close.of.close };
-        body.owner = opened;
-        readStatement(spec, opened, target, ctx);
+      const unopened = openToFirstClose(stmt, queue, i, own);
+      if (unopened) {
+        readStatement(spec, unopened.opened, target, ctx);
         // It took this block's own '}': the block runs on past it.
-        if (close === own) own = undefined;
-        queue = j < queue.length ? queue.slice(j + 1) : [];
+        if (unopened.close === own) own = undefined;
+        queue = withPendingStatements(unopened.after, ctx);
         i = 0;
-        if (ctx.pendingStatements) {
-          queue = [...ctx.pendingStatements, ...queue];
-          ctx.pendingStatements = undefined;
-        }
         continue;
       }
     }
@@ -248,28 +263,19 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
       const opened: Stmt = { ...stmt, block: body, close: split.closedBy?.close };
       body.owner = opened;
       readStatement(spec, opened, target, ctx);
-      queue = [...split.rest, ...queue.slice(i)];
+      queue = withPendingStatements([...split.rest, ...queue.slice(i)], ctx);
       i = 0;
-      if (ctx.pendingStatements) {
-        queue = [...ctx.pendingStatements, ...queue];
-        ctx.pendingStatements = undefined;
-      }
       continue;
     }
     if (takesBlock && !stmt.block && own && !unreadByOwner.has(stmt)) {
       // keepalived opens the block anyway, after "Missing '{'": the lines up
       // to the first '}' it has not matched are the block's, so each later
       // '}' closes one level further out than the braces say.
-      let j = i;
-      while (j < queue.length && !isClose(queue[j])) j++;
-      const close = j < queue.length ? (queue[j] as Close) : own;
-      if (close.of.close) {
+      const unopened = openToFirstClose(stmt, queue, i, own);
+      if (unopened) {
         moveMissingBlockProblem(stmt, i < queue.length ? queue[i] : own, ctx, ctx.problems.list.length);
-        const body: Stmt[] & { owner?: Stmt } = queue.slice(i, j) as Stmt[];
-        const opened: Stmt = { ...stmt, block: body, open: undefined, close: close.of.close };
-        body.owner = opened;
-        if (close === own) own = undefined;
-        queue = [opened, ...(j < queue.length ? queue.slice(j + 1) : [])];
+        if (unopened.close === own) own = undefined;
+        queue = [unopened.opened, ...unopened.after];
         i = 0;
         continue;
       }
