@@ -26,22 +26,22 @@ export function lexWithGrammar(text: string): Token[] {
   return lines[0] ?? [];
 }
 
-const SPACE = 32;
-const TAB = 9;
-const CR = 13;
+/** What a character is to the fast path: part of a word, a blank, a brace, or the grammar's business. */
+const WORD = 0;
+const BLANK = 1;
+const BRACE = 2;
+/** A quote, a comment or an escape. */
+const SPECIAL = 3;
+
+/** The class of each ASCII character (all others are WORD): one load per character instead of eight comparisons. */
+const CLASS = new Uint8Array(128);
+for (const c of ' \t\r') CLASS[c.charCodeAt(0)] = BLANK;
+for (const c of '{}') CLASS[c.charCodeAt(0)] = BRACE;
+for (const c of '"#!\\') CLASS[c.charCodeAt(0)] = SPECIAL;
+
 const OPEN = 123;
-const CLOSE = 125;
-const QUOTE = 34;
-const HASH = 35;
-const BANG = 33;
-const BACKSLASH = 92;
 
 const scratch: Token[] = [];
-
-/** A quote, a comment or an escape: the grammar's business. */
-function isSpecial(c: number): boolean {
-  return c === QUOTE || c === HASH || c === BANG || c === BACKSLASH;
-}
 
 /**
  * Words separated by blanks, and braces; a hand-written scanner because this
@@ -58,21 +58,26 @@ function lexPlain(text: string): Token[] | undefined {
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (isSpecial(c)) return undefined;
-    if (c === SPACE || c === TAB || c === CR) {
+    const cls = c < 128 ? CLASS[c] : WORD;
+    if (cls === BLANK) {
       i++;
-    } else if (c === OPEN || c === CLOSE) {
+    } else if (cls === WORD) {
+      const start = i;
+      for (;;) {
+        if (++i >= n) break;
+        const d = text.charCodeAt(i);
+        const k = d < 128 ? CLASS[d] : WORD;
+        if (k === WORD) continue;
+        if (k === SPECIAL) return undefined;
+        break;
+      }
+      tokens[count++] = { k: 'w', v: text.slice(start, i), s: start, e: i };
+    } else if (cls === BRACE) {
       const v = c === OPEN ? '{' : '}';
       tokens[count++] = { k: v, v, s: i, e: i + 1 };
       i++;
     } else {
-      const start = i;
-      let d = c;
-      while (i < n && d !== SPACE && d !== TAB && d !== CR && d !== OPEN && d !== CLOSE) {
-        if (isSpecial(d)) return undefined;
-        d = text.charCodeAt(++i);
-      }
-      tokens[count++] = { k: 'w', v: text.slice(start, i), s: start, e: i };
+      return undefined;
     }
   }
   return tokens.slice(0, count);

@@ -495,7 +495,7 @@ export function readStatement<T>(spec: BlockSpec<T>, stmt: Stmt, target: T, ctx:
     return;
   }
   handler(stmt, target, ctx);
-  if (stmt.words.length > 2 && !isScriptKeyword(keyword) && !opensBlock(spec.name, keyword)) noteHiddenKeywords(stmt, spec.keywords, ctx);
+  if (stmt.words.length > 2 && !opensBlock(spec.name, keyword) && !isScriptKeyword(keyword)) noteHiddenKeywords(stmt, spec.keywords, ctx);
 }
 
 /** Where `keyword` was last set in the node being read. */

@@ -28,6 +28,14 @@ export function startConnection(ctx: ReadContext, connection: ConnectionOptions,
   statesOf(ctx).set(connection, { dst: rsAddress });
 }
 
+/**
+ * The connection's block has ended: its reading state is not needed any more
+ * (kept, the states of 10^4 checkers would fill a map that outlives the read).
+ */
+export function forgetConnection(ctx: ReadContext, connection: ConnectionOptions): void {
+  statesOf(ctx).delete(connection);
+}
+
 /** A copy of a connection being read, with its reading state (an SMTP host starts as its checker). */
 export function copyConnection(ctx: ReadContext, connection: ConnectionOptions): ConnectionOptions {
   const copy = { ...connection };
@@ -236,11 +244,16 @@ export function connectedCheckerBlock<C extends Checker & Connected>(
       return checker;
     },
     (checker, stmt, rs, ctx) => {
-      end.before?.(checker, stmt, rs, ctx);
-      if (checker.dropped) return;
-      const dropped = checkConnectionEnd(checker.connection, stmt, ctx);
-      if (dropped) checker.dropped = dropped;
-      else end.after?.(checker, stmt, rs, ctx);
+      finishConnectedChecker(checker, stmt, rs, ctx, end);
+      forgetConnection(ctx, checker.connection);
     },
   );
+}
+
+function finishConnectedChecker<C extends Checker & Connected>(checker: C, stmt: Stmt, rs: RealServer, ctx: ReadContext, end: EndChecks<C>): void {
+  end.before?.(checker, stmt, rs, ctx);
+  if (checker.dropped) return;
+  const dropped = checkConnectionEnd(checker.connection, stmt, ctx);
+  if (dropped) checker.dropped = dropped;
+  else end.after?.(checker, stmt, rs, ctx);
 }

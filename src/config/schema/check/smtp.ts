@@ -6,7 +6,7 @@ import type { RealServer, SmtpCheck, SmtpHost, TimerSettings } from '../../model
 import { stmtLoc, type Stmt } from '../../tree.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { hasArg, missingValue, nestedBlock } from './common.js';
-import { checkConnectionEnd, checkerBase, connectedCheckerBlock, connectedCheckerKeywords, copyConnection } from './checkers.js';
+import { checkConnectionEnd, checkerBase, connectedCheckerBlock, connectedCheckerKeywords, copyConnection, forgetConnection } from './checkers.js';
 
 export const SMTP_DEFAULT_HELO = 'smtpchecker.keepalived.org';
 
@@ -32,7 +32,9 @@ function finishHost(checker: SmtpCheck, draft: HostDraft, stmt: Stmt, ctx: ReadC
   Object.assign(checker.timers, draft.timers);
   if (draft.alpha !== undefined) checker.alpha = draft.alpha;
   if (draft.logAllFailures !== undefined) checker.logAllFailures = draft.logAllFailures;
-  if (checkConnectionEnd(draft.connection, stmt, ctx)) return;
+  const dropped = checkConnectionEnd(draft.connection, stmt, ctx);
+  forgetConnection(ctx, draft.connection);
+  if (dropped) return;
   checker.hosts.push({ loc: draft.loc, locs: draft.locs, connection: draft.connection });
 }
 
