@@ -104,6 +104,11 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'sync-group-second-group.conf': 5,
   'global-defs-without-brace.conf': 5,
   'value-block-takes-instance-close.conf': 2,
+  'garp-group-dropped-missing-interface.conf': 5,
+  'block-end-after-ignored-brace.conf': 5,
+  'rules-family-mixed-first.conf': 5,
+  'group-empty-then-group.conf': 6,
+  'track-group-value-block.conf': 5,
 };
 
 /**

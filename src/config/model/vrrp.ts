@@ -389,6 +389,12 @@ export interface VrrpConfig {
   trackProcesses: TrackProcess[];
   bfdInstances: BfdInstance[];
   garpGroups: GarpGroup[];
+  /**
+   * garp_groups keepalived removes at their '}' (no interval set). Kept for
+   * their interfaces: keepalived has looked those up by then, and a missing
+   * one stops its VRRP process all the same.
+   */
+  droppedGarpGroups: GarpGroup[];
   trackGroups: TrackGroup[];
   linkbeatInterfaces: NamedRef[];
   interfaceDelays: InterfaceDelays[];
@@ -413,6 +419,7 @@ export function createVrrpConfig(): VrrpConfig {
     trackProcesses: [],
     bfdInstances: [],
     garpGroups: [],
+    droppedGarpGroups: [],
     trackGroups: [],
     linkbeatInterfaces: [],
     interfaceDelays: [],

@@ -59,7 +59,7 @@ export function vrrpInterfaceUses(config: KeepalivedConfig): InterfaceUse[] {
     uses.push(...ruleUses(inst.virtualRules, `a virtual rule of ${inst.name}`));
   }
   for (const sg of vrrp.syncGroups) uses.push(...refs(sg.track.interfaces, `track_interface of sync group ${sg.name}`));
-  for (const gg of vrrp.garpGroups) uses.push(...gg.interfaces.map((gi) => ({ name: gi.name, loc: gi.reportLoc, what: 'garp_group' })));
+  for (const gg of [...vrrp.garpGroups, ...vrrp.droppedGarpGroups]) uses.push(...gg.interfaces.map((gi) => ({ name: gi.name, loc: gi.reportLoc, what: 'garp_group' })));
   uses.push(...addressUses(vrrp.staticAddresses, 'static address'));
   uses.push(...routeUses(vrrp.staticRoutes, 'a static route'));
   uses.push(...ruleUses(vrrp.staticRules, 'a static rule'));

@@ -7,7 +7,7 @@ import { parseIp } from '../../ip.js';
 import type { KeepalivedConfig } from '../../model/index.js';
 import { createBfdInstance, type BfdInstance } from '../../model/vrrp.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
-import { readStatement } from '../reader.js';
+import { readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { argAt, readDecimal, readInteger } from '../values.js';
 import { blockName, endLocOf, flag, integer, rememberConfig } from './common.js';
@@ -42,35 +42,32 @@ function millis(min: number, set: (b: BfdInstance, ms: number) => void): Handler
   };
 }
 
-export const bfdSpec: BlockSpec<BfdInstance> = {
-  name: 'bfd_instance',
-  keywords: {
-    neighbor_ip: address((b, ip) => (b.neighbor = ip)),
-    neighbour_ip: address((b, ip) => (b.neighbor = ip)),
-    source_ip: address((b, ip) => (b.source = ip)),
-    min_rx: millis(1, (b, v) => (b.minRx = v)),
-    min_tx: millis(1, (b, v) => (b.minTx = v)),
-    idle_tx: millis(1000, (b, v) => (b.idleTx = v)),
-    multiplier: integer({ min: 1, max: 255 }, (b, v) => (b.multiplier = v)),
-    passive: flag((b) => (b.passive = true)),
-    ttl: integer({ min: 1, max: 255 }, (b, v) => (b.ttl = v)),
-    hoplimit: integer({ min: 1, max: 255 }, (b, v) => (b.ttl = v)),
-    max_hops: integer({ min: -1, max: 255 }, (b, v) => (b.maxHops = v)),
-    weight: (stmt, bfd, ctx) => {
-      const value = readInteger(stmt, ctx, 1, { min: -253, max: 253 });
-      if (value === undefined) return;
-      bfd.weight = value;
-      if (stmt.words[2]?.v === 'reverse') bfd.weightReverse = true;
-    },
-    vrrp: flag((b) => {
-      b.vrrp = true;
-      if (!b.locs.checker) b.checker = false;
-    }),
-    checker: flag((b) => {
-      b.checker = true;
-      if (!b.locs.vrrp) b.vrrp = false;
-    }),
+const bfdKeywords: Record<string, Handler> = {
+  neighbor_ip: address((b, ip) => (b.neighbor = ip)),
+  neighbour_ip: address((b, ip) => (b.neighbor = ip)),
+  source_ip: address((b, ip) => (b.source = ip)),
+  min_rx: millis(1, (b, v) => (b.minRx = v)),
+  min_tx: millis(1, (b, v) => (b.minTx = v)),
+  idle_tx: millis(1000, (b, v) => (b.idleTx = v)),
+  multiplier: integer({ min: 1, max: 255 }, (b, v) => (b.multiplier = v)),
+  passive: flag((b) => (b.passive = true)),
+  ttl: integer({ min: 1, max: 255 }, (b, v) => (b.ttl = v)),
+  hoplimit: integer({ min: 1, max: 255 }, (b, v) => (b.ttl = v)),
+  max_hops: integer({ min: -1, max: 255 }, (b, v) => (b.maxHops = v)),
+  weight: (stmt, bfd, ctx) => {
+    const value = readInteger(stmt, ctx, 1, { min: -253, max: 253 });
+    if (value === undefined) return;
+    bfd.weight = value;
+    if (stmt.words[2]?.v === 'reverse') bfd.weightReverse = true;
   },
+  vrrp: flag((b) => {
+    b.vrrp = true;
+    if (!b.locs.checker) b.checker = false;
+  }),
+  checker: flag((b) => {
+    b.checker = true;
+    if (!b.locs.vrrp) b.vrrp = false;
+  }),
 };
 
 /**
@@ -78,9 +75,15 @@ export const bfdSpec: BlockSpec<BfdInstance> = {
  * the block; only the VRRP process's reading of `weight` (and of unknown
  * keywords) is still reported.
  */
-const afterInvalidNeighbor: BlockSpec<BfdInstance> = {
+function unlessNeighborMalformed(handler: Handler): Handler {
+  return (stmt, bfd, ctx) => {
+    if (!malformedNeighbor.has(bfd)) handler(stmt, bfd, ctx);
+  };
+}
+
+export const bfdSpec: BlockSpec<BfdInstance> = {
   name: 'bfd_instance',
-  keywords: Object.fromEntries(Object.keys(bfdSpec.keywords).map((k) => [k, k === 'weight' ? bfdSpec.keywords.weight : () => {}])),
+  keywords: Object.fromEntries(Object.entries(bfdKeywords).map(([k, h]) => [k, k === 'weight' ? h : unlessNeighborMalformed(h)])),
 };
 
 /** The top-level bfd_instance keyword. */
@@ -97,8 +100,8 @@ export function readBfdInstance(stmt: Stmt, config: KeepalivedConfig, ctx: ReadC
     return;
   }
   const bfd = createBfdInstance(name, stmtLoc(stmt, 1));
+  readBlock(bfdSpec, stmt.block, bfd, ctx);
   bfd.endLoc = endLocOf(stmt);
-  for (const line of stmt.block ?? []) readStatement(malformedNeighbor.has(bfd) ? afterInvalidNeighbor : bfdSpec, line, bfd, ctx);
   if (malformedNeighbor.has(bfd)) return;
   if (!bfd.neighbor) {
     ctx.problems.error('vrrp-bfd-no-neighbor', bfd.endLoc, `bfd_instance ${name} has no neighbor_ip; it is disabled`, { hint: "add 'neighbor_ip ADDR'" });

@@ -7,13 +7,14 @@ import { readInteger, readScript, type NumberRange } from '../values.js';
 import { closeOf, markValueBlock, readBlock } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext, Script } from '../types.js';
 import type { KeepalivedConfig } from '../../model/index.js';
-import type { NotifyScripts, TrackWeight, VrrpConfig } from '../../model/vrrp.js';
+import type { NamedRef, NotifyScripts, TrackWeight, VrrpConfig } from '../../model/vrrp.js';
 
 /**
  * Where the block of `stmt` is closed. keepalived reports the problems it
  * finds when a block ends (e.g. "No script set for vrrp_script") on the line
  * of the '}'. For a block that is never closed, the line after its last
- * statement is assumed.
+ * statement is assumed. Call it once the block has been read: an ignored
+ * '{' inside can make an earlier '}' the one that closes it (closeOf).
  */
 export function endLocOf(stmt: Stmt): Loc {
   const close = closeOf(stmt);
@@ -189,6 +190,21 @@ export function valueBlock<T>(spec: BlockSpec<T>, onOpen?: (target: T, stmt: Stm
     onOpen?.(target, stmt, ctx);
     readBlock(spec, stmt.block, target, ctx);
   });
+}
+
+/**
+ * The instance names of a group { } block (vrrp_sync_group, track_group),
+ * every word one. An empty block is reported on its '}' and gives no list:
+ * keepalived 2.2.7 then has none, so a later group { } block is read, not
+ * skipped as a second one.
+ */
+export function groupMembers(stmt: Stmt, ctx: ReadContext, code: string, owner: string): NamedRef[] | undefined {
+  const members = (stmt.block ?? []).flatMap((line) => line.words.map((w, i) => ({ name: w.v, loc: stmtLoc(line, i) })));
+  if (members.length > 0) return members;
+  ctx.problems.warning(code, endLocOf(stmt), `the group { } block of ${owner} is empty`, {
+    hint: 'list the vrrp_instance names that should change state together',
+  });
+  return undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 // garp_group { garp_interval S; gna_interval S; interface IF; interfaces { IF ... } }
 // Sets a minimum gap between gratuitous ARPs / NAs on the listed interfaces.
-// A group with neither interval is dropped when it ends ('}' line).
+// A group with neither interval is dropped when it ends ('}' line), after
+// its interfaces have been looked up.
 import type { KeepalivedConfig } from '../../model/index.js';
 import { createGarpGroup, type GarpGroup, type GarpGroupInterface } from '../../model/vrrp.js';
 import { stmtLoc, type Stmt } from '../../tree.js';
@@ -69,12 +70,13 @@ export const garpGroupSpec: BlockSpec<GarpGroup> = {
 export function readGarpGroup(stmt: Stmt, config: KeepalivedConfig, ctx: ReadContext): void {
   rememberConfig(ctx, config);
   const gg = createGarpGroup(stmtLoc(stmt));
-  gg.endLoc = endLocOf(stmt);
   readBlock(garpGroupSpec, stmt.block, gg, ctx);
+  gg.endLoc = endLocOf(stmt);
   if (gg.garpInterval === undefined && gg.gnaInterval === undefined) {
     ctx.problems.warning('vrrp-garp-group-no-delay', gg.endLoc, 'garp_group sets neither garp_interval nor gna_interval; it is dropped', {
       hint: "add 'garp_interval SECONDS' (and/or 'gna_interval SECONDS')",
     });
+    config.vrrp.droppedGarpGroups.push(gg);
     return;
   }
   config.vrrp.garpGroups.push(gg);

@@ -454,11 +454,11 @@ export function readInstance(stmt: Stmt, config: KeepalivedConfig, ctx: ReadCont
     return;
   }
   const inst = createVrrpInstance(name, stmtLoc(stmt, 1));
-  inst.endLoc = endLocOf(stmt);
   if (!stmt.block) {
     ctx.problems.error('missing-block', stmtLoc(stmt), "'vrrp_instance' needs a block: 'vrrp_instance NAME { ... }'");
   }
   readBlock(instanceSpec, stmt.block, inst, ctx);
+  inst.endLoc = endLocOf(stmt);
   finishInstance(inst, ctx);
   config.vrrp.instances.push(inst);
 }

@@ -2,7 +2,10 @@
 //   [from ADDR|all] [to ADDR|all] [priority N] [fwmark M[/MASK]] [iif IF]
 //   [oif IF] ... ACTION   (table T | goto N | nop | blackhole | prohibit |
 //                         unreachable | l3mdev)
-// keepalived 2.2.7 warns when a rule has no preference (it then numbers the
+// keepalived 2.2.7 reads the words in order and drops the rule at the first
+// mistake, such as a family (inet / inet6, or an address) that contradicts
+// an earlier one: an option without its value later on the line is then
+// never reached. It warns when a rule has no preference (it then numbers the
 // rules down from 16384, which is rarely what was meant).
 import { stmtLoc, type Stmt } from '../../tree.js';
 import type { VirtualRule } from '../../model/vrrp.js';
@@ -33,6 +36,8 @@ export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOpti
     ctx.problems.error(code, stmtLoc(stmt, index), message, hint ? { hint } : {});
     return undefined;
   };
+  // The family so far: from inet / inet6 or the addresses read.
+  let family: 4 | 6 | undefined;
   for (let i = 0; i < words.length; i++) {
     const word = words[i].v;
     if (word === 'not') {
@@ -41,6 +46,8 @@ export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOpti
     }
     if (word === 'inet' || word === 'inet6') {
       rule.family = word === 'inet' ? 4 : 6;
+      if (family !== undefined && family !== rule.family) return fail(i, 'vrrp-rule-family', `'${word}' given for an IPv${family} rule; the rule is ignored`);
+      family = rule.family;
       // keepalived 2.2.7 also takes the word after inet/inet6 as read (measured:
       // `inet6 from ADDR` reports ADDR as an unknown option).
       i++;
@@ -76,6 +83,8 @@ export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOpti
         if (value === 'all') break;
         const ip = readAddressWord(stmt, ctx, i, `rule '${word}'`);
         if (!ip) return undefined;
+        if (family !== undefined && family !== ip.family) return fail(i, 'vrrp-rule-family', 'the rule mixes IPv4 and IPv6 addresses; it is ignored');
+        family = ip.family;
         rule[word] = ip;
         break;
       }
@@ -107,8 +116,6 @@ export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOpti
         } else rule.options[word] = value;
     }
   }
-  const families = new Set([rule.family, rule.from?.family, rule.to?.family].filter((f) => f !== undefined));
-  if (families.size > 1) return fail(0, 'vrrp-rule-family', 'the rule mixes IPv4 and IPv6 addresses; it is ignored');
   if (!rule.action) return fail(0, 'vrrp-rule-no-action', 'the rule has no action (table, goto, ...); it is ignored');
   if (rule.preference === undefined) {
     ctx.problems.warning('vrrp-rule-no-preference', stmtLoc(stmt), 'the rule has no preference; keepalived picks one (counting down from 16384), which is probably not what you want', {

@@ -69,9 +69,9 @@ export function readVrrpScript(stmt: Stmt, config: KeepalivedConfig, ctx: ReadCo
   const name = blockName(stmt, ctx, false);
   if (name === undefined) return;
   const script = createVrrpScript(name, stmtLoc(stmt, 1));
-  script.endLoc = endLocOf(stmt);
   if (!stmt.block) ctx.problems.error('missing-block', stmtLoc(stmt), "'vrrp_script' needs a block: 'vrrp_script NAME { script ... }'");
   readBlock(scriptSpec, stmt.block, script, ctx);
+  script.endLoc = endLocOf(stmt);
   if (!script.script || script.script.argv.length === 0) {
     ctx.problems.warning('vrrp-script-no-script', script.endLoc, `vrrp_script ${name} has no 'script'; it is dropped`, {
       hint: "add 'script \"/path/to/check args\"' to the block",

@@ -5,10 +5,10 @@
 import type { KeepalivedConfig } from '../../model/index.js';
 import type { TrackGroup, VrrpConfig } from '../../model/vrrp.js';
 import { stmtLoc, type Stmt } from '../../tree.js';
-import { readBlock, skipBlockEndingEnclosing } from '../reader.js';
+import { markValueBlock, readBlock, skipBlockEndingEnclosing } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { readAddressLine } from './address.js';
-import { blockName, rememberConfig, reportWordsBeforeBlock, valueBlock } from './common.js';
+import { blockName, groupMembers, rememberConfig, reportWordsBeforeBlock, valueBlock } from './common.js';
 import { readRouteLine } from './route.js';
 import { readRuleLine } from './rule.js';
 
@@ -85,11 +85,15 @@ const upDownLine: BlockSpec<VrrpConfig> = {
   },
 };
 
-/** track_group NAME { group { INSTANCE ... } } */
+/**
+ * track_group NAME { group { INSTANCE ... } }. keepalived reads group { }
+ * as a value block, as a sync group's (measured: a '{' inside it is one more
+ * value, and its first '}' ends it).
+ */
 const trackGroupSpec: BlockSpec<TrackGroup> = {
   name: 'track_group',
   keywords: {
-    group: (stmt, tg, ctx) => {
+    group: markValueBlock<TrackGroup>((stmt, tg, ctx) => {
       reportWordsBeforeBlock(stmt, ctx);
       if (tg.members) {
         // keepalived 2.2.7 words it as for a sync group.
@@ -99,8 +103,9 @@ const trackGroupSpec: BlockSpec<TrackGroup> = {
         skipBlockEndingEnclosing(stmt);
         return;
       }
-      tg.members = (stmt.block ?? []).flatMap((line) => line.words.map((w, i) => ({ name: w.v, loc: stmtLoc(line, i) })));
-    },
+      const members = groupMembers(stmt, ctx, 'track-group-empty', `track_group ${tg.name}`);
+      if (members) tg.members = members;
+    }, (tg) => !tg.members),
   },
 };
 

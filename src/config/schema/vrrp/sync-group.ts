@@ -6,7 +6,7 @@ import { createSyncGroup, type VrrpSyncGroup } from '../../model/vrrp.js';
 import { stmtLoc, type Stmt } from '../../tree.js';
 import { markValueBlock, readBlock, skipBlockEndingEnclosing } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
-import { blockName, endLocOf, flag, NOTIFY_KEYWORDS, notifyScript, optionalBool, rememberConfig, reportWordsBeforeBlock } from './common.js';
+import { blockName, endLocOf, flag, groupMembers, NOTIFY_KEYWORDS, notifyScript, optionalBool, rememberConfig, reportWordsBeforeBlock } from './common.js';
 import { trackKeywords } from './track.js';
 
 type Handler = KeywordHandler<VrrpSyncGroup>;
@@ -25,12 +25,8 @@ const group: Handler = (stmt, sg, ctx) => {
     ctx.problems.error('missing-block', stmtLoc(stmt), "'group' needs a block: 'group { INSTANCE ... }'");
     return;
   }
-  sg.members = stmt.block.flatMap((line) => line.words.map((w, i) => ({ name: w.v, loc: stmtLoc(line, i) })));
-  if (sg.members.length === 0) {
-    ctx.problems.warning('vrrp-sync-group-empty', endLocOf(stmt), `the group { } block of sync group ${sg.name} is empty`, {
-      hint: 'list the vrrp_instance names that should change state together',
-    });
-  }
+  const members = groupMembers(stmt, ctx, 'vrrp-sync-group-empty', `sync group ${sg.name}`);
+  if (members) sg.members = members;
 };
 
 const notifyKeywords: Record<string, Handler> = {};
@@ -65,8 +61,8 @@ export function readSyncGroup(stmt: Stmt, config: KeepalivedConfig, ctx: ReadCon
     return;
   }
   const sg = createSyncGroup(name, stmtLoc(stmt, 1));
-  sg.endLoc = endLocOf(stmt);
   if (!stmt.block) ctx.problems.error('missing-block', stmtLoc(stmt), "'vrrp_sync_group' needs a block: 'vrrp_sync_group NAME { group { ... } }'");
   readBlock(syncGroupSpec, stmt.block, sg, ctx);
+  sg.endLoc = endLocOf(stmt);
   config.vrrp.syncGroups.push(sg);
 }

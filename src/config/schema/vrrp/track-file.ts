@@ -81,9 +81,9 @@ export function readTrackFile(stmt: Stmt, config: KeepalivedConfig, ctx: ReadCon
   if (name === undefined) return;
   const keyword = keywordOf(stmt) === 'vrrp_track_file' ? 'vrrp_track_file' : 'track_file';
   const tf = createTrackFile(name, stmtLoc(stmt, 1), keyword);
-  tf.endLoc = endLocOf(stmt);
   if (!stmt.block) ctx.problems.error('missing-block', stmtLoc(stmt), `'${keyword}' needs a block: '${keyword} NAME { file PATH }'`);
   readBlock(trackFileSpec, stmt.block, tf, ctx);
+  tf.endLoc = endLocOf(stmt);
   if (tf.file === undefined) {
     ctx.problems.warning('vrrp-track-file-no-file', tf.endLoc, `track_file ${name} has no 'file'; it is dropped`, { hint: "add 'file /path/to/file' to the block" });
     return;

@@ -76,9 +76,9 @@ export function readTrackProcess(stmt: Stmt, config: KeepalivedConfig, ctx: Read
   const name = blockName(stmt, ctx, false);
   if (name === undefined) return;
   const tp = createTrackProcess(name, stmtLoc(stmt, 1));
-  tp.endLoc = endLocOf(stmt);
   if (!stmt.block) ctx.problems.error('missing-block', stmtLoc(stmt), "'vrrp_track_process' needs a block: 'vrrp_track_process NAME { process NAME }'");
   readBlock(trackProcessSpec, stmt.block, tp, ctx);
+  tp.endLoc = endLocOf(stmt);
   if (tp.process === undefined) {
     ctx.problems.warning('vrrp-track-process-no-process', tp.endLoc, `vrrp_track_process ${name} has no 'process'; it is dropped`, { hint: "add 'process NAME' to the block" });
     return;
