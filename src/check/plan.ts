@@ -47,7 +47,21 @@ export interface PlanOptions {
   readFile?: CheckerContext['readFile'];
   /** The config's track_file blocks (config.vrrp.trackFiles): FILE_CHECK watches them. */
   trackFiles?: CheckerContext['trackFiles'];
+  /**
+   * A reload: the planned checks running now, by id. A checker whose id is
+   * among them (its block did not change) is taken as it is, not built
+   * again: a reload of 10,000 real servers otherwise built 10,000 checkers
+   * only to throw them away, all held at once on top of two configs.
+   */
+  running?: (id: string) => PlannedCheck | undefined;
 }
+
+/**
+ * Checker types whose build depends on more than what their id fingerprints
+ * (MISC_CHECK: whether the script can run now; FILE_CHECK: the track_file
+ * blocks): built anew at every reload, as the build may now fail.
+ */
+const BUILT_FROM_OUTSIDE: ReadonlySet<string> = new Set(['MISC_CHECK', 'FILE_CHECK']);
 
 export function planChecks(config: CheckConfig, options: PlanOptions = {}): CheckPlan {
   const plan: CheckPlan = { checks: [], skipped: [] };
@@ -58,9 +72,16 @@ export function planChecks(config: CheckConfig, options: PlanOptions = {}): Chec
       if (rs.ignored !== undefined) continue;
       const server = realServerKey(vs, rs);
       for (const model of rs.checkers) {
-        const label = `${model.type} ${describeRealServer(vs, rs)}`;
         if (model.dropped !== undefined) {
-          plan.skipped.push({ label, loc: model.loc, reason: model.dropped });
+          plan.skipped.push({ label: checkerLabel(model, vs, rs), loc: model.loc, reason: model.dropped });
+          continue;
+        }
+        const alpha = model.alpha ?? rs.effective?.alpha ?? rs.alpha ?? vs.alpha;
+        const id = uniqueId(ids, `${server} / ${model.type} ${checkerFingerprint(config, vs, rs, model, alpha)}`);
+        const running = BUILT_FROM_OUTSIDE.has(model.type) ? undefined : options.running?.(id);
+        if (running) {
+          ids.add(id);
+          plan.checks.push(running);
           continue;
         }
         const built = buildChecker(model, {
@@ -70,14 +91,15 @@ export function planChecks(config: CheckConfig, options: PlanOptions = {}): Chec
           ...(options.readFile ? { readFile: options.readFile } : {}),
           ...(options.trackFiles ? { trackFiles: options.trackFiles } : {}),
         });
+        const label = checkerLabel(model, vs, rs);
         if (!built.ok) {
           plan.skipped.push({ label, loc: model.loc, reason: built.reason });
           continue;
         }
+        ids.add(id);
         const t = model.resolved;
-        const alpha = model.alpha ?? rs.effective?.alpha ?? rs.alpha ?? vs.alpha;
         const spec: CheckerSpec = {
-          id: uniqueId(ids, `${server} / ${model.type} ${checkerFingerprint(config, vs, rs, model, alpha)}`),
+          id,
           server,
           // A checker type's own timing (FILE_CHECK polls its file) wins over the timers.
           delayLoopMs: built.timing?.delayLoopMs ?? t.delayLoop * 1000,
@@ -94,11 +116,10 @@ export function planChecks(config: CheckConfig, options: PlanOptions = {}): Chec
   return plan;
 }
 
-/** Two identical checker blocks on one real server: the second gets `#2`, and so on. */
-function uniqueId(ids: Set<string>, base: string): string {
+/** Two identical checker blocks on one real server: the second gets `#2`, and so on. `ids`: those of the checks planned so far (skipped ones take none). */
+function uniqueId(ids: ReadonlySet<string>, base: string): string {
   let id = base;
   for (let n = 2; ids.has(id); n++) id = `${base}#${n}`;
-  ids.add(id);
   return id;
 }
 
@@ -177,6 +198,11 @@ function stableJson(value: unknown): string {
     out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + stableJson(v);
   }
   return `${out}}`;
+}
+
+/** `HTTP_GET 198.51.100.21:80 of VS 198.51.100.50:80`. */
+function checkerLabel(model: CheckerModel, vs: VirtualServer, rs: RealServer): string {
+  return `${model.type} ${describeRealServer(vs, rs)}`;
 }
 
 /** `198.51.100.21:80 of VS 198.51.100.50:80` (fwmark / group services by name). */

@@ -57,8 +57,8 @@ export interface CheckerServiceOptions {
   timers?: RunnerTimers;
   /** Runs notify_up / notify_down / quorum_up / quorum_down; default src/exec/run-script.ts. */
   runScript?: (command: string, user?: string) => unknown;
-  /** Tests: checks from a config other than planChecks'. */
-  plan?: (config: CheckConfig, trackFiles: readonly TrackFile[]) => CheckPlan;
+  /** Tests: checks from a config other than planChecks'. `running`: see PlanOptions. */
+  plan?: (config: CheckConfig, trackFiles: readonly TrackFile[], running?: (id: string) => PlannedCheck | undefined) => CheckPlan;
 }
 
 export interface ReloadSummary {
@@ -121,7 +121,7 @@ export class CheckerService {
   private readonly timers: RunnerTimers;
   private readonly reconciler: IpvsReconciler;
   private readonly runner: CheckRunner;
-  private readonly planFor: (config: CheckConfig, trackFiles: readonly TrackFile[]) => CheckPlan;
+  private readonly planFor: NonNullable<CheckerServiceOptions['plan']>;
   private readonly runScriptHook: (command: string, user?: string) => unknown;
   private config: KeepalivedConfig | undefined;
   private plan: CheckPlan = { checks: [], skipped: [] };
@@ -136,7 +136,7 @@ export class CheckerService {
   constructor(private readonly options: CheckerServiceOptions) {
     this.log = options.log;
     this.timers = options.timers ?? systemTimers;
-    this.planFor = options.plan ?? ((c, trackFiles) => planChecks(c, { trackFiles }));
+    this.planFor = options.plan ?? ((c, trackFiles, running) => planChecks(c, { trackFiles, ...(running ? { running } : {}) }));
     this.runScriptHook = options.runScript ?? ((command, user) => this.runScriptDefault(command, user));
     const adapter = new Ipvsadm({ ...(options.ipvsadm !== undefined ? { command: options.ipvsadm } : {}), ...(options.ipvsadmEnv ? { env: options.ipvsadmEnv } : {}) });
     this.reconciler = new IpvsReconciler(adapter, {
@@ -171,7 +171,8 @@ export class CheckerService {
     const before = this.servers;
     const oldChecks = this.checkers;
     this.servers = this.serversOf(config, (key) => before.get(key)?.up);
-    const plan = this.planFor(config.check, config.vrrp.trackFiles);
+    // Unchanged checkers are taken over as they run, not built again.
+    const plan = this.planFor(config.check, config.vrrp.trackFiles, (id) => oldChecks.get(id)?.planned);
     const summary = reloadSummary(old, config, before, this.servers, oldChecks, plan);
     // The new checkers start; those whose id is gone (removed or changed) stop.
     this.setPlan(plan, oldChecks, new Set(before.keys()));

@@ -22,7 +22,15 @@ export interface ChildService {
  * starts the child with --expose-gc (the checker child): the reader's and
  * the previous config's garbage goes now, in one pause at a moment that has
  * just paused anyway, instead of holding two configs' worth of RSS until
- * V8's next major collection.
+ * V8's next major collection. A reload collects twice more before its
+ * work: before the new config is parsed (the garbage the checks left in the
+ * old generation, and the IPC buffers of the message, go first, so that the
+ * new config fills the space they leave instead of growing the heap), and
+ * after (the config text goes too). A reload of 10,000 HTTP_GET real
+ * servers in-process, with 40 MB of old-generation garbage made before it:
+ * RSS peak 226 -> 211-215 MB, RSS after the reload 200 -> 181 MB; each
+ * collection is tens of milliseconds before a reload that blocks for a
+ * second anyway.
  */
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -48,24 +56,44 @@ export function runChild(log: Log, service: ChildService): void {
     });
   };
 
+  /**
+   * Start or reload with a config sent as text. The text (12 MB at 10,000
+   * HTTP_GET real servers) is let go as soon as it is parsed: held until
+   * the start or reload was done, it sat in the heap beside two configs.
+   * (Here, not in the message handler: a closure made there would hold the
+   * whole message.)
+   */
+  const takeConfig = (text: string, task: 'start' | 'reload'): void => {
+    let unparsed: string | undefined = text;
+    const parsed = (): KeepalivedConfig => {
+      const config = parseChildConfig(unparsed!);
+      unparsed = undefined;
+      return config;
+    };
+    if (task === 'start') {
+      serially('start', async () => {
+        await service.start(parsed());
+        started = true;
+        toParent({ type: 'ready' });
+        collectGarbage();
+      });
+    } else {
+      serially('reload', async () => {
+        collectGarbage();
+        const config = parsed();
+        collectGarbage();
+        const summary = await service.reload(config);
+        log.info(summary, 'config reloaded');
+        toParent({ type: 'reloaded', summary });
+        collectGarbage();
+      });
+    }
+  };
+
   process.on('message', (m: ParentMessage) => {
     if (stopping) return;
     if (m.type === 'config') {
-      if (!m.reload && !started) {
-        serially('start', async () => {
-          await service.start(parseChildConfig(m.config));
-          started = true;
-          toParent({ type: 'ready' });
-          collectGarbage();
-        });
-      } else {
-        serially('reload', async () => {
-          const summary = await service.reload(parseChildConfig(m.config));
-          log.info(summary, 'config reloaded');
-          toParent({ type: 'reloaded', summary });
-          collectGarbage();
-        });
-      }
+      takeConfig(m.config, !m.reload && !started ? 'start' : 'reload');
     } else if (m.type === 'dump') {
       // Not queued behind a reload: a dump must not wait, nor make VRRP wait.
       service.dump(m.kind).catch((e: unknown) => log.error({ err: e, kind: m.kind }, 'dump failed'));

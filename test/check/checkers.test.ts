@@ -3,7 +3,7 @@
 // Digests are checked against md5sum and against keepalived's own genhash.
 // Needs root and ip netns; under CI=true it must run.
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpCheckOptions } from '../../src/check/checkers/http.js';
@@ -25,7 +25,7 @@ const ROUTES = {
 };
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
-type Probe = ({ kind: 'tcp'; options: TcpCheckOptions } | { kind: 'http'; options: HttpCheckOptions }) & { stallMs?: number };
+type Probe = ({ kind: 'tcp'; options: TcpCheckOptions } | { kind: 'http'; options: HttpCheckOptions }) & { stallMs?: number; abortAfterMs?: number };
 interface ProbeResult {
   ok: boolean;
   reason: string;
@@ -54,16 +54,19 @@ describe('checkers against real servers in namespaces', () => {
 
   let lab: CheckLab;
   let servers: ServerProcess;
+  let clientPem: { cert: string; key: string };
 
   beforeAll(async () => {
     lab = CheckLab.create('chk');
     const { cert, key } = lab.selfSignedCertificate();
+    clientPem = { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
     const listeners: Listener[] = [
       { kind: 'tcp', host: ADDR.rs1, port: 7001 },
       { kind: 'reset', host: ADDR.rs1, port: 7002 },
       { kind: 'silent', host: ADDR.rs1, port: 7003 },
       { kind: 'http', host: ADDR.rs1, port: 8080, routes: ROUTES },
       { kind: 'https', host: ADDR.rs1, port: 8443, routes: ROUTES, cert, key },
+      { kind: 'https', host: ADDR.rs1, port: 8444, routes: ROUTES, cert, key, requestCert: true },
       { kind: 'tcp', host: ADDR.rs6, port: 7001 },
       { kind: 'http', host: ADDR.rs6, port: 8080, routes: ROUTES },
     ];
@@ -212,6 +215,45 @@ describe('checkers against real servers in namespaces', () => {
     const reqs = servers.requests().slice(before);
     expect(reqs.map((r) => r.servername)).toEqual([false, 'tls.example', false, false]);
     expect(reqs.map((r) => r.headers.host)).toEqual(['198.51.100.21:8443', 'tls.example', 'tls.example', '198.51.100.21:8443']);
+  });
+
+  it('SSL_GET presents the client certificate of the ssl block when there is one', async () => {
+    const before = servers.requests().length;
+    const tls = { sni: false, ...clientPem };
+    const results = await run([
+      http(ADDR.rs1, 8444, [url('/ok')], { type: 'SSL_GET', tls }),
+      http(ADDR.rs1, 8444, [url('/ok')], { type: 'SSL_GET', tls }),
+      http(ADDR.rs1, 8444, [url('/ok')], { type: 'SSL_GET' }),
+    ]);
+    expect(results.map((r) => r.reason)).toEqual(Array(3).fill('GET https://198.51.100.21:8444: /ok 200'));
+    expect(servers.requests().slice(before).map((r) => r.clientCert)).toEqual(['kts-check-test', 'kts-check-test', null]);
+  });
+
+  it('HTTP_GET: aborting ends a check at once, connecting or waiting for the answer; the checks after it still pass', async () => {
+    const [waiting, connecting, after, tlsWaiting, tlsAfter] = await run([
+      { ...http(ADDR.rs1, 7003, [url('/ok')], { connectTimeoutMs: 10_000 }), abortAfterMs: 200 },
+      { ...http(ADDR.blackhole, 80, [url('/ok')], { connectTimeoutMs: 10_000 }), abortAfterMs: 200 },
+      http(ADDR.rs1, 8080, [url('/ok'), url('/created')]),
+      { ...http(ADDR.rs1, 7003, [url('/ok')], { type: 'SSL_GET', connectTimeoutMs: 10_000 }), abortAfterMs: 200 },
+      http(ADDR.rs1, 8443, [url('/ok')], { type: 'SSL_GET' }),
+    ]);
+    expect(waiting).toMatchObject({ ok: false, reason: 'GET http://198.51.100.21:7003/ok: aborted (ABORT_ERR)' });
+    expect(connecting).toMatchObject({ ok: false, reason: 'GET http://203.0.113.99:80/ok: aborted (ABORT_ERR)' });
+    expect(tlsWaiting).toMatchObject({ ok: false, reason: 'GET https://198.51.100.21:7003/ok: aborted (ABORT_ERR)' });
+    for (const r of [waiting, connecting, tlsWaiting]) expect(r.ms).toBeLessThan(1000);
+    expect(after).toMatchObject({ ok: true, reason: 'GET http://198.51.100.21:8080: /ok 200, /created 201' });
+    expect(tlsAfter).toMatchObject({ ok: true });
+  });
+
+  it('HTTP_GET: connections come from a pool of undici Clients that grows to the checks in flight and is reused; the error undici closes each connection with has no stack trace, every other error keeps its own', async () => {
+    const r = await lab.probe('bursts', { options: http(ADDR.rs1, 8080, [url('/ok')]).options, bursts: 3, size: 20 });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: number; idleClients: number[]; resetStacks: number[]; limit: number; frames: number };
+    expect(out.ok).toBe(60);
+    expect(out.idleClients).toEqual([20, 20, 20]);
+    expect(out.resetStacks).toEqual(Array(60).fill(0));
+    expect(out.limit).toBe(10);
+    expect(out.frames).toBeGreaterThan(0);
   });
 
   it('digests agree with keepalived genhash: HTTP / TLS x 1.0 / 1.0C / 1.1 x plain / chunked body', async () => {

@@ -126,7 +126,7 @@ export class LineReader {
 export type Listener =
   | { kind: 'tcp' | 'reset' | 'silent'; host: string; port: number }
   | { kind: 'http'; host: string; port: number; routes: Record<string, Route> }
-  | { kind: 'https'; host: string; port: number; routes: Record<string, Route>; cert: string; key: string };
+  | { kind: 'https'; host: string; port: number; routes: Record<string, Route>; cert: string; key: string; requestCert?: boolean };
 
 export interface Route {
   status?: number;
@@ -142,6 +142,8 @@ export interface RequestLog {
   headers: Record<string, string>;
   remote: string;
   servername: string | false | null;
+  /** The CN of the client's certificate (https with requestCert). */
+  clientCert: string | null;
 }
 
 export class ServerProcess {
@@ -224,7 +226,7 @@ export class CheckLab {
   }
 
   /** Start probe.mjs in `lb`. */
-  spawnProbe(mode: 'checks' | 'runner' | 'genhash', input: unknown): LineReader {
+  spawnProbe(mode: 'checks' | 'bursts' | 'runner' | 'genhash', input: unknown): LineReader {
     const child = this.lb.spawn([process.execPath, join(HERE, 'probe.mjs'), mode, JSON.stringify(input)], {
       env: { ...process.env, KTS_CHECK_BUILD: this.dir },
     });
@@ -232,7 +234,7 @@ export class CheckLab {
   }
 
   /** Run probe.mjs in `lb` to the end; its stdout, stderr and exit code. */
-  async probe(mode: 'checks' | 'genhash', input: unknown, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  async probe(mode: 'checks' | 'bursts' | 'genhash', input: unknown, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const p = this.spawnProbe(mode, input);
     try {
       const code = await p.exit(timeoutMs);

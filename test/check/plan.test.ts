@@ -102,6 +102,41 @@ describe('planChecks', () => {
     expect(http.spec.id).not.toBe(plan.checks[1].spec.id);
   });
 
+  it('a reload takes unchanged checkers as they run instead of building them again; MISC_CHECK and FILE_CHECK are built anew', () => {
+    const running = new Map(plan.checks.map((c) => [c.spec.id, c]));
+    const asked: string[] = [];
+    const changed = readText(CONFIG.replace('connect_port 8080', 'connect_port 8081'));
+    const again = planChecks(changed.config.check, {
+      running: (id) => {
+        asked.push(id);
+        return running.get(id);
+      },
+    });
+    const [tcp, http, misc, ssl] = again.checks;
+    // Unchanged: the very same planned check, checker instance included.
+    expect(tcp).toBe(plan.checks[0]);
+    expect(ssl).toBe(plan.checks[3]);
+    // Changed (connect_port): a new id, a new checker.
+    expect(http.spec.id).not.toBe(plan.checks[1].spec.id);
+    expect(http.checker).not.toBe(plan.checks[1].checker);
+    expect(http.checker.target).toBe('http://198.51.100.22:8081');
+    // MISC_CHECK: same id, built again (whether its script can run is looked at anew).
+    expect(misc.spec.id).toBe(plan.checks[2].spec.id);
+    expect(misc).not.toBe(plan.checks[2]);
+    expect(asked).toEqual([tcp.spec.id, http.spec.id, ssl.spec.id]);
+  });
+
+  it('a reload numbers identical blocks as a fresh plan does, taken over or not', () => {
+    const twins = 'virtual_server 198.51.100.60 80 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 198.51.100.30 80 {\n  TCP_CHECK {\n  }\n  TCP_CHECK {\n  }\n  BFD_CHECK {\n  }\n  TCP_CHECK {\n  }\n }\n}\n';
+    const first = planChecks(readText(twins).config.check);
+    const byId = new Map(first.checks.slice(0, 1).map((c) => [c.spec.id, c]));
+    const again = planChecks(readText(twins).config.check, { running: (id) => byId.get(id) });
+    expect(again.checks.map((c) => c.spec.id)).toEqual(first.checks.map((c) => c.spec.id));
+    expect(again.checks[0]).toBe(first.checks[0]);
+    expect(again.checks[1]).not.toBe(first.checks[1]);
+    expect(again.skipped.map((s) => s.label)).toEqual(['BFD_CHECK 198.51.100.30:80 of VS 198.51.100.60:80']);
+  });
+
   it('numbers identical checker blocks of one real server', () => {
     const twin = readText(
       'virtual_server 198.51.100.60 80 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 198.51.100.30 80 {\n  TCP_CHECK {\n  }\n  TCP_CHECK {\n  }\n }\n}\n',

@@ -1,9 +1,15 @@
 // The checker side of the namespace tests, run inside the client namespace:
 //   KTS_CHECK_BUILD=DIR node probe.mjs MODE '<json>'
 // DIR holds src/check compiled to JavaScript (see lab.ts). Modes:
-//   checks   json = [{ kind: 'tcp' | 'http', options, stallMs? }]: run each
-//            checker once, print [{ ok, reason, ms }]; stallMs: block the
-//            event loop that long right after the check starts
+//   checks   json = [{ kind: 'tcp' | 'http', options, stallMs?, abortAfterMs? }]:
+//            run each checker once, print [{ ok, reason, ms }]; stallMs: block
+//            the event loop that long right after the check starts;
+//            abortAfterMs: abort the check's signal after that long
+//   bursts   json = { options, bursts, size }: HTTP_GET, `bursts` times
+//            `size` checks at once; print { ok, idleClients: [after each
+//            burst], resetStacks: [stack frames of each error undici closed
+//            a connection with (code UND_ERR_INFO)], limit, frames }:
+//            Error.stackTraceLimit and a new error's frames afterwards
 //   runner   json = CheckConfig: run the checks with real timers; print one
 //            JSON line per event with `wall` (epoch ms); stop on SIGTERM
 //   genhash  json = argv: run the genhash command, exit with its code
@@ -22,12 +28,36 @@ if (mode === 'checks') {
   for (const c of arg) {
     const checker = c.kind === 'tcp' ? new TcpChecker(c.options) : new HttpChecker(c.options);
     const started = performance.now();
-    const pending = checker.run(new AbortController().signal);
+    const controller = new AbortController();
+    if (c.abortAfterMs !== undefined) setTimeout(() => controller.abort(), c.abortAfterMs);
+    const pending = checker.run(controller.signal);
     if (c.stallMs) while (performance.now() - started < c.stallMs);
     const result = await pending;
     results.push({ ...result, ms: Math.round(performance.now() - started) });
   }
   process.stdout.write(`${JSON.stringify(results)}\n`);
+} else if (mode === 'bursts') {
+  const { Socket } = await import('node:net');
+  const { HttpChecker } = await load('checkers/http.js');
+  const { idleClients } = await load('checkers/http-exchange.js');
+  const frames = (err) => String(err.stack).split('\n').filter((l) => l.trimStart().startsWith('at ')).length;
+  // Every socket destroy() ends in net.Socket's: see what undici closes connections with.
+  const resetStacks = [];
+  const destroy = Socket.prototype.destroy;
+  Socket.prototype.destroy = function (err) {
+    if (err?.code === 'UND_ERR_INFO') resetStacks.push(frames(err));
+    return destroy.call(this, err);
+  };
+  const checker = new HttpChecker(arg.options);
+  const signal = new AbortController().signal;
+  let ok = 0;
+  const idle = [];
+  for (let b = 0; b < arg.bursts; b++) {
+    const results = await Promise.all(Array.from({ length: arg.size }, () => checker.run(signal)));
+    ok += results.filter((r) => r.ok).length;
+    idle.push(idleClients());
+  }
+  process.stdout.write(`${JSON.stringify({ ok, idleClients: idle, resetStacks, limit: Error.stackTraceLimit, frames: frames(new Error('after')) })}\n`);
 } else if (mode === 'runner') {
   const { planChecks } = await load('plan.js');
   const { CheckRunner } = await load('runner.js');

@@ -3,11 +3,13 @@
 // where json = [{ kind, host, port, ... }], one entry per listener. Kinds:
 //   tcp     accept and close
 //   http    serve `routes` { path: { status, body, chunked } }; others 404
-//   https   the same over TLS (`cert`, `key` are PEM file paths)
+//   https   the same over TLS (`cert`, `key` are PEM file paths); with
+//           `requestCert`, asks for a client certificate (any is accepted)
 //   reset   accept, read the request, answer with a TCP reset
 //   silent  accept, read, never answer
 // Prints "ready" once every listener listens, then one JSON line per request:
-// { port, method, url, httpVersion, headers, remote, servername }.
+// { port, method, url, httpVersion, headers, remote, servername, clientCert }
+// (clientCert: the CN of the client's certificate, or null).
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -29,6 +31,7 @@ function handler(l) {
       headers: req.headers,
       remote: req.socket.remoteAddress,
       servername: req.socket.servername ?? null,
+      clientCert: req.socket.getPeerCertificate?.()?.subject?.CN ?? null,
     });
     const route = l.routes?.[req.url];
     if (!route) {
@@ -68,7 +71,10 @@ for (const l of listeners) {
       server = http.createServer(handler(l));
       break;
     case 'https':
-      server = https.createServer({ cert: readFileSync(l.cert), key: readFileSync(l.key) }, handler(l));
+      server = https.createServer(
+        { cert: readFileSync(l.cert), key: readFileSync(l.key), ...(l.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}) },
+        handler(l),
+      );
       break;
     case 'reset':
       server = net.createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));

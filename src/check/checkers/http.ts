@@ -1,6 +1,7 @@
 // HTTP_GET and SSL_GET: fetch each url over a new connection and check the
-// status code and, when given, the MD5 digest of the body. Every url must
-// pass. TLS certificates are not verified, as in keepalived.
+// status code and, when given, the MD5 digest of the body (http-exchange.ts
+// says how it is computed). Every url must pass. TLS certificates are not
+// verified, as in keepalived.
 //
 // What keepalived sends (check_http.c): `GET <path> HTTP/1.0` (1.1 with
 // `http_protocol 1.1`), `User-Agent: KeepAliveClient`, `Connection: close`
@@ -9,34 +10,17 @@
 // `Connection: close` on every request (one request per connection, like
 // keepalived).
 //
-// The digest, as keepalived computes it: the MD5 of every byte after the
-// header block until the server closes. (It means to stop at Content-Length,
-// but its parser never finds a value, so it reads to the end.) For an
-// HTTP/1.0 request the server sends the body as is, which is the body undici
-// decodes from our HTTP/1.1 request, so we hash the decoded body. With
-// `http_protocol 1.1` a server may answer in chunks and keepalived then hashes
-// the chunk framing too; to get the same digest we hash the raw bytes the
-// socket delivers after the header block.
-import { createHash, type Hash } from 'node:crypto';
-import type { Socket } from 'node:net';
-import { buildConnector, Client } from 'undici';
+// A passing check that answers as the last one did returns the same result
+// object.
 import type { HttpProtocol } from '../../config/model/check.js';
-import { attemptSignal } from './abort.js';
 import { formatHostPort, type Endpoint } from './endpoint.js';
-import { describeError } from './errors.js';
+import type { TlsSettings } from './http-connect.js';
+import { exchange, type ExchangeTarget } from './http-exchange.js';
 import type { Checker, CheckResult } from './types.js';
 
-export const KEEPALIVED_USER_AGENT = 'KeepAliveClient';
+export type { TlsSettings } from './http-connect.js';
 
-export interface TlsSettings {
-  /** Send SNI (enable_sni): the url's virtualhost as server name. */
-  sni: boolean;
-  /** Client certificate and key (the top-level ssl block), PEM. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  ca?: string | Buffer;
-}
+export const KEEPALIVED_USER_AGENT = 'KeepAliveClient';
 
 export interface HttpGetRequest extends Endpoint {
   ssl: boolean;
@@ -68,108 +52,49 @@ export function requestUrl(req: Pick<HttpGetRequest, 'ssl' | 'host' | 'port' | '
 
 /** One GET over a new connection; throws HttpGetError with the reason. */
 export async function httpGet(req: HttpGetRequest, signal: AbortSignal): Promise<HttpGetResponse> {
-  const origin = `${req.ssl ? 'https' : 'http'}://${formatHostPort(req.host, req.port)}`;
-  const raw = req.digest && req.httpProtocol === '1.1' ? new RawBodyDigest() : undefined;
-  const client = new Client(origin, {
-    connect: connector(req, raw),
-    headersTimeout: req.connectTimeoutMs,
-    bodyTimeout: req.connectTimeoutMs,
-    pipelining: 1,
-  });
-  try {
-    const res = await client.request({
+  const outcome = await exchange(exchangeTarget(req, req.ssl, req), signal);
+  if (!outcome.ok) throw new HttpGetError(outcome.reason);
+  const { ok: _ok, ...response } = outcome;
+  return response;
+}
+
+/** What one url asks for. */
+interface UrlRequest {
+  path: string;
+  virtualhost?: string;
+  httpProtocol: HttpProtocol;
+  digest: boolean;
+  tls?: TlsSettings;
+}
+
+/**
+ * undici's request and the connection for one url. Made per check, not kept:
+ * a few small objects per check cost less than keeping them for 10,000
+ * checkers (and for the twin of each one a reload plans).
+ */
+function exchangeTarget(endpoint: ExchangeTarget['endpoint'], ssl: boolean, url: UrlRequest): ExchangeTarget {
+  const timeoutMs = endpoint.connectTimeoutMs;
+  const target: ExchangeTarget = {
+    endpoint,
+    request: {
       method: 'GET',
-      path: req.path,
-      headers: {
-        'user-agent': KEEPALIVED_USER_AGENT,
-        connection: 'close',
-        host: req.virtualhost ?? formatHostPort(req.host, req.port),
-      },
-      signal,
-    });
-    const decoded = req.digest && !raw ? createHash('md5') : undefined;
-    let bodyBytes = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      bodyBytes += chunk.length;
-      decoded?.update(chunk);
-    }
-    const digest = raw ? raw.hex() : decoded?.digest('hex');
-    return { status: res.statusCode, bodyBytes, ...(digest !== undefined ? { digest } : {}) };
-  } catch (err) {
-    client.destroy().catch(() => {});
-    throw new HttpGetError(describeError(err));
-  } finally {
-    // After a complete response a graceful close has nothing to cancel; destroy() builds an error
-    // (with its stack trace) for every check, a fifth of HTTP_GET's CPU at scale.
-    if (!client.destroyed) client.close().catch(() => {});
+      path: url.path,
+      // Name-value pairs: undici takes them as they are, no object to walk.
+      headers: ['user-agent', KEEPALIVED_USER_AGENT, 'connection', 'close', 'host', url.virtualhost ?? formatHostPort(endpoint.host, endpoint.port)],
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    },
+    digest: !url.digest ? 'none' : url.httpProtocol === '1.1' ? 'raw' : 'body',
+  };
+  if (ssl) {
+    target.tls = url.tls ?? NO_CLIENT_CERTIFICATE;
+    // SNI only when asked for (enable_sni), with the virtualhost; never the address.
+    if (url.tls?.sni && url.virtualhost !== undefined) target.servername = url.virtualhost;
   }
+  return target;
 }
 
-/**
- * undici's connector with keepalived's connection options: bindto /
- * bind_port, connect_timeout, no certificate verification, SNI only when
- * asked for (undici would otherwise derive it from the Host header).
- */
-function connector(req: HttpGetRequest, raw: RawBodyDigest | undefined): buildConnector.connector {
-  const base = buildConnector({
-    timeout: req.connectTimeoutMs,
-    keepAlive: false,
-    rejectUnauthorized: false,
-    ...(req.bindPort !== undefined ? { localPort: req.bindPort } : {}),
-    ...(req.tls?.cert !== undefined ? { cert: req.tls.cert } : {}),
-    ...(req.tls?.key !== undefined ? { key: req.tls.key } : {}),
-    ...(req.tls?.passphrase !== undefined ? { passphrase: req.tls.passphrase } : {}),
-    ...(req.tls?.ca !== undefined ? { ca: req.tls.ca } : {}),
-  } as buildConnector.BuildOptions);
-  const servername = req.tls?.sni && req.virtualhost !== undefined ? req.virtualhost : '';
-  return (options, callback) =>
-    base({ ...options, servername, ...(req.bindTo !== undefined ? { localAddress: req.bindTo } : {}) }, (err, socket) => {
-      if (socket && raw) tapReads(socket as Socket, (chunk) => raw.update(chunk));
-      callback(err, socket as never);
-    });
-}
-
-/**
- * See every byte undici reads from the socket (decrypted, for TLS). undici
- * pulls data with socket.read(); wrapping that method on this one socket
- * shows us the same bytes without changing what undici gets.
- */
-function tapReads(socket: Socket, onBytes: (chunk: Buffer) => void): void {
-  const read = socket.read.bind(socket);
-  socket.read = ((size?: number) => {
-    const chunk = read(size) as Buffer | string | null;
-    if (chunk !== null) onBytes(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return chunk;
-  }) as Socket['read'];
-}
-
-const HEADER_END = Buffer.from('\r\n\r\n');
-
-/** MD5 of the bytes after the first blank line of a raw response stream. */
-class RawBodyDigest {
-  private head: Buffer | undefined = Buffer.alloc(0);
-  private readonly md5: Hash = createHash('md5');
-
-  update(chunk: Buffer): void {
-    if (this.head === undefined) {
-      this.md5.update(chunk);
-      return;
-    }
-    // The blank line may straddle chunks: search the tail of the head too.
-    const joined = Buffer.concat([this.head, chunk]);
-    const at = joined.indexOf(HEADER_END);
-    if (at < 0) {
-      this.head = joined;
-      return;
-    }
-    this.head = undefined;
-    this.md5.update(joined.subarray(at + HEADER_END.length));
-  }
-
-  hex(): string {
-    return this.md5.digest('hex');
-  }
-}
+const NO_CLIENT_CERTIFICATE: TlsSettings = Object.freeze({ sni: false });
 
 // ---------------------------------------------------------------------------
 // The checker
@@ -197,6 +122,9 @@ export interface HttpCheckOptions extends Endpoint {
 export class HttpChecker implements Checker {
   readonly type: 'HTTP_GET' | 'SSL_GET';
   readonly target: string;
+  /** The last passing result and the statuses it reports. */
+  private passed: CheckResult | undefined;
+  private passedStatuses: number[] | undefined;
 
   constructor(private readonly options: HttpCheckOptions) {
     this.type = options.type;
@@ -204,49 +132,36 @@ export class HttpChecker implements Checker {
   }
 
   async run(signal: AbortSignal): Promise<CheckResult> {
-    // undici listens on the signal it is given: give it one of this attempt's own.
-    const attempt = attemptSignal(signal);
-    try {
-      return await this.fetchAll(attempt.signal);
-    } finally {
-      attempt.release();
-    }
-  }
-
-  private async fetchAll(signal: AbortSignal): Promise<CheckResult> {
     const o = this.options;
-    const passed: string[] = [];
+    const ssl = o.type === 'SSL_GET';
+    const statuses: number[] = [];
     for (const url of o.urls) {
       const vhost = url.virtualhost ?? o.virtualhost;
-      const req: HttpGetRequest = {
-        host: o.host,
-        port: o.port,
-        ...(o.bindTo !== undefined ? { bindTo: o.bindTo } : {}),
-        ...(o.bindPort !== undefined ? { bindPort: o.bindPort } : {}),
-        ssl: o.type === 'SSL_GET',
-        path: url.path,
-        ...(vhost !== undefined ? { virtualhost: vhost } : {}),
-        httpProtocol: o.httpProtocol,
-        connectTimeoutMs: o.connectTimeoutMs,
-        ...(o.tls ? { tls: o.tls } : {}),
-        digest: url.digest !== undefined,
-      };
-      const where = `GET ${requestUrl(req)}`;
-      let res: HttpGetResponse;
-      try {
-        res = await httpGet(req, signal);
-      } catch (err) {
-        return { ok: false, reason: `${where}: ${(err as Error).message}` };
-      }
-      if (!statusAccepted(res.status, url.statusCodes)) {
-        return { ok: false, reason: `${where}: status ${res.status}, expected ${formatRanges(url.statusCodes)}` };
-      }
-      if (url.digest !== undefined && res.digest !== url.digest.toLowerCase()) {
-        return { ok: false, reason: `${where}: MD5 digest ${res.digest} of the body, expected ${url.digest.toLowerCase()}` };
-      }
-      passed.push(`${url.path} ${res.status}${url.digest !== undefined ? ' digest ok' : ''}`);
+      const req: UrlRequest = { path: url.path, httpProtocol: o.httpProtocol, digest: url.digest !== undefined };
+      if (vhost !== undefined) req.virtualhost = vhost;
+      if (o.tls) req.tls = o.tls;
+      const res = await exchange(exchangeTarget(o, ssl, req), signal);
+      if (!res.ok) return this.failed(url, res.reason);
+      if (!statusAccepted(res.status, url.statusCodes)) return this.failed(url, `status ${res.status}, expected ${formatRanges(url.statusCodes)}`);
+      const expected = url.digest?.toLowerCase();
+      if (expected !== undefined && res.digest !== expected) return this.failed(url, `MD5 digest ${res.digest} of the body, expected ${expected}`);
+      statuses.push(res.status);
     }
-    return { ok: true, reason: `GET ${this.target}: ${passed.join(', ')}` };
+    return this.passResult(statuses);
+  }
+
+  private failed(url: HttpUrlCheck, why: string): CheckResult {
+    return { ok: false, reason: `GET ${this.target}${url.path}: ${why}` };
+  }
+
+  /** The same result object as last time when the statuses are the same (as TCP_CHECK's success). */
+  private passResult(statuses: number[]): CheckResult {
+    const last = this.passedStatuses;
+    if (this.passed && last && last.every((s, i) => s === statuses[i])) return this.passed;
+    const parts = this.options.urls.map((u, i) => `${u.path} ${statuses[i]}${u.digest !== undefined ? ' digest ok' : ''}`);
+    this.passed = Object.freeze({ ok: true, reason: `GET ${this.target}: ${parts.join(', ')}` });
+    this.passedStatuses = statuses;
+    return this.passed;
   }
 }
 
