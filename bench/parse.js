@@ -184,17 +184,17 @@ function measure(argv) {
   if (haveGnuTime) {
     const out = join(workDir, `time-${randomBytes(4).toString('hex')}`);
     const started = process.hrtime.bigint();
-    const r = sh(['ip', 'netns', 'exec', NS, GNU_TIME, '-o', out, '-f', '%M', ...argv]);
+    const r = sh(['ip', 'netns', 'exec', NS, GNU_TIME, '-o', out, '-f', '%M %U %S', ...argv]);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const rssKb = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
+    const [rss, user, sys] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
     rmSync(out, { force: true });
     if (r.error) throw r.error;
-    return { ms, rssKb, exitCode: r.status, stderr: r.stderr };
+    return { ms, cpuMs: (user + sys) * 1000, rssKb: rss, exitCode: r.status, stderr: r.stderr };
   }
   const started = process.hrtime.bigint();
   const { exitCode, rssKb } = measureByPolling(argv);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  return { ms, rssKb, exitCode, stderr: '' };
+  return { ms, cpuMs: NaN, rssKb, exitCode, stderr: '' };
 }
 
 function keepalivedArgv(file) {
@@ -208,12 +208,27 @@ function oursArgv(file) {
   return [process.execPath, OUR_BIN, '-t', '-f', file];
 }
 
-function bench(argv, reps) {
-  measure(argv); // warm the page cache and the disk cache of node/keepalived
-  const runs = [];
-  for (let i = 0; i < reps; i++) runs.push(measure(argv));
+/**
+ * `reps` runs of each command, taken in turns (a, b, a, b, ...) so that a
+ * change in the machine's load falls on both alike.
+ */
+function benchSideBySide(argvA, argvB, reps) {
+  // Warm the page cache and the disk cache of both programs.
+  measure(argvA);
+  measure(argvB);
+  const runsA = [];
+  const runsB = [];
+  for (let i = 0; i < reps; i++) {
+    runsA.push(measure(argvA));
+    runsB.push(measure(argvB));
+  }
+  return [summary(runsA), summary(runsB)];
+}
+
+function summary(runs) {
   return {
     ms: median(runs.map((r) => r.ms)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
     rssKb: Math.max(...runs.map((r) => r.rssKb)),
     exitCodes: [...new Set(runs.map((r) => r.exitCode))],
     stderr: runs[0].stderr,
@@ -254,13 +269,13 @@ function main() {
   createNamespace();
 
   console.log(`config test benchmark: ${versionLine.trim()} vs keepalived-ts (node ${process.version})`);
-  console.log(`median of ${opts.reps} runs after one warm-up; peak RSS = max over runs (${haveGnuTime ? 'GNU time %M' : 'VmHWM polling, a lower bound'})`);
+  console.log(`median of ${opts.reps} runs of each after one warm-up, the two programs in turns; CPU = user + system; peak RSS = max over runs (${haveGnuTime ? 'GNU time %M' : 'VmHWM polling, a lower bound'})`);
   console.log(`namespace ${NS}; configs in ${workDir}${opts.keep ? ' (kept)' : ''}`);
   console.log('');
 
   const header = [
     pad('virtual servers', 15), pad('real servers', 12), pad('lines', 8),
-    pad('keepalived', 11), pad('ours', 10), pad('time ratio', 10),
+    pad('keepalived', 11), pad('ours', 10), pad('time ratio', 10), pad('CPU ratio', 9),
     pad('keepalived RSS', 15), pad('ours RSS', 10), pad('RSS ratio', 9), '  exit (k/ours)',
   ].join(' ');
   console.log(header);
@@ -271,13 +286,12 @@ function main() {
     const file = join(workDir, `bench-${n}.conf`);
     const text = generateConfig(n);
     writeFileSync(file, text);
-    const k = bench(keepalivedArgv(file), opts.reps);
-    const o = bench(oursArgv(file), opts.reps);
+    const [k, o] = benchSideBySide(keepalivedArgv(file), oursArgv(file), opts.reps);
     results.push({ n, k, o });
     const lines = text.split('\n').length - 1;
     console.log([
       pad(n, 15), pad(n * REAL_SERVERS, 12), pad(lines, 8),
-      pad(fmtMs(k.ms), 11), pad(fmtMs(o.ms), 10), pad(`${(o.ms / k.ms).toFixed(2)}x`, 10),
+      pad(fmtMs(k.ms), 11), pad(fmtMs(o.ms), 10), pad(`${(o.ms / k.ms).toFixed(2)}x`, 10), pad(`${(o.cpuMs / k.cpuMs).toFixed(2)}x`, 9),
       pad(fmtMb(k.rssKb), 15), pad(fmtMb(o.rssKb), 10), pad(`${(o.rssKb / k.rssKb).toFixed(2)}x`, 9),
       `  ${k.exitCodes.join(',')}/${o.exitCodes.join(',')}`,
     ].join(' '));
