@@ -46,6 +46,7 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'fwmark.conf': 0,
   // keepalived 2.2.7 -t crashes on an HTTP_GET without url (see KNOWN_DIFFERENCES).
   'http-get-no-url.conf': 'SIGSEGV',
+  'http-get-url-without-brace.conf': 'SIGSEGV',
   'include-glob.conf': 5,
   'ipv6.conf': 0,
   'lab-director1-full.conf': 0,
@@ -97,6 +98,18 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'missing-brace-fatal-top.conf': 2,
   'missing-brace-on-close.conf': 5,
   'value-block-without-brace.conf': 0,
+  'value-block-to-end-of-file.conf': 5,
+  'sync-group-running-on-second-group.conf': 5,
+  'static-rules-swallow-routes.conf': 5,
+  'instance-swallows-instance.conf': 5,
+  'running-on-in-unclosed-block.conf': 5,
+  'value-block-in-running-on-block.conf': 2,
+  'swallowed-block-value-block-ends-early.conf': 5,
+  'unbalanced-group-hides-nested-vrrp.conf': 5,
+  'running-on-inside-ignored-brace.conf': 5,
+  'block-without-brace-in-unclosed-block.conf': 5,
+  'sync-group-unopened-value-block.conf': 6,
+  'value-block-without-brace-read-flat.conf': 6,
   'smtp-server-numeric.conf': 0,
   'interface-replaced.conf': 5,
   'missing-brace-nested.conf': 5,
@@ -129,6 +142,11 @@ const KNOWN_DIFFERENCES: { fixture: string; line?: number; exit?: number; reason
     reason:
       'keepalived 2.2.7 -t reports "HTTP/SSL_GET checker has no urls specified" and then dies by SIGSEGV; ' +
       'we report the same problem (same line) and exit 5 instead of crashing',
+  },
+  {
+    fixture: 'http-get-url-without-brace.conf',
+    exit: 5,
+    reason: 'as http-get-no-url.conf: keepalived 2.2.7 reports "no urls specified" (line 14) and dies by SIGSEGV; we exit 5',
   },
 ];
 

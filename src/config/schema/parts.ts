@@ -56,8 +56,15 @@ export function withProcessSkipping(spec: BlockSpec<KeepalivedConfig>): BlockSpe
       const after = ctx.pendingStatements;
       if (!after?.length) return;
       const block = inside ?? { part, keyword, line: stmtLoc(stmt).line, noted: false };
-      for (const item of after) if (!('of' in item)) skipped.set(item, block);
+      // Nested ones too: a block whose '{' the top level ignores hands its lines to the top level.
+      const skip = (stmts: readonly Stmt[]): void => {
+        for (const s of stmts) {
+          skipped.set(s, block);
+          if (s.block) skip(s.block);
+        }
+      };
+      skip(after.filter((item): item is Stmt => !('of' in item)));
     };
   }
-  return { ...spec, keywords };
+  return { ...spec, keywords, processOf: (keyword) => PART_OF.get(keyword) };
 }

@@ -103,6 +103,14 @@ export function skipBlockEndingEnclosing(stmt: Stmt): void {
   skippedEndingEnclosing.add(stmt);
 }
 
+/** readStatement; true when its handler skipped `stmt`'s block, whose '}' then ends the enclosing block too. */
+function readEndingEnclosing<T>(spec: BlockSpec<T>, stmt: Stmt, target: T, ctx: ReadContext): boolean {
+  // The mark is the handler's word for this reading only (another process may read the statement elsewhere).
+  skippedEndingEnclosing.delete(stmt);
+  readStatement(spec, stmt, target, ctx);
+  return stmt.close !== undefined && skippedEndingEnclosing.delete(stmt);
+}
+
 /** Top-level statements that the process owning them never reads (see parts.ts). */
 const unreadByOwner = new WeakSet<Stmt>();
 
@@ -128,19 +136,41 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
   // A top-level block keyword without '{' (see readUnopenedBlock).
   // `lacking`: a block keyword inside it, also without '{', whose "Missing '{'" falls on the next line.
   // `reader`: what the owner reads the block's keywords into.
-  let unopened: { block: string; at: Loc; lacking?: Stmt; reader?: UnopenedBlock } | undefined;
+  // `values`: a value block without '{' inside the block `reader` reads, collecting its lines (UnopenedValues);
+  // `outer`: that block, which reads on after the value block's '}'.
+  type Unopened = { block: string; at: Loc; lacking?: Stmt; reader?: UnopenedBlock; values?: UnopenedValues; outer?: Unopened };
+  let unopened: Unopened | undefined;
   for (const stmt of stmts) {
     const keyword = keywordOf(stmt);
-    if (unopened && !unopenedGoesOn(unopened.at, stmtLoc(stmt), ctx)) unopened = undefined;
-    if (unopened) {
+    while (unopened && !unopenedGoesOn(unopened.at, stmtLoc(stmt), ctx)) {
+      if (unopened.values) readUnopenedValues(unopened.values, ctx);
+      const close = unopened.outer && firstExtraClose(unopened.at, ctx);
+      unopened = close && unopened.outer ? { ...unopened.outer, at: { ...close, line: close.line + 1, col: 1 } } : undefined;
+    }
+    if (unopened?.values) unopened.values.body.push(stmt);
+    else if (unopened) {
       if (unopened.lacking) reportNestedMissingBrace(unopened.lacking, unopened.block, stmtLoc(stmt), ctx);
       unopened.lacking = undefined;
       const reader = unopened.reader?.spec.name === unopened.block ? unopened.reader : undefined;
-      if (reader && (reader.spec.dataLine !== undefined || hasOwn.call(reader.spec.keywords, keyword))) {
+      if (reader && swallowsTopLevelBlock(spec, unopened.block, reader, stmt, ctx)) {
+        unopened = undefined;
+        continue;
+      }
+      let endsBlock = false;
+      // A value block without '{': its values are the lines up to the next '}' (as readItems reads it).
+      const valueBlock = reader && !stmt.block && hasOwn.call(reader.spec.keywords, keyword) && isValueBlock(reader.spec.keywords[keyword], reader.target);
+      if (reader && !valueBlock && (reader.spec.dataLine !== undefined || hasOwn.call(reader.spec.keywords, keyword))) {
         // A keyword of the block: that process takes its value (global_defs' are the parent's, which every process gets).
-        readStatement(reader.spec, stmt, reader.target, ctx);
-      } else readInUnopenedBlock(unopened.block, stmt, ctx);
-      if (stmt.block && !opensBlockIn(unopened.block, keyword, ctx)) {
+        endsBlock = readEndingEnclosing(reader.spec, stmt, reader.target, ctx);
+      } else if (!valueBlock) readInUnopenedBlock(unopened.block, stmt, ctx);
+      if (endsBlock) {
+        // Its block was skipped, and its '}' ended the unopened block too (skipBlockEndingEnclosing).
+        unopened = undefined;
+      }
+      else if (valueBlock && reader) {
+        unopened = { block: keyword, at: { ...stmtLoc(stmt) }, values: { stmt, body: [], reader }, outer: unopened };
+      }
+      else if (stmt.block && !opensBlockIn(unopened.block, keyword, ctx)) {
         // Its '{' is ignored: the lines inside belong to the unopened block, and a '}' ends that.
         const after = readUnopenedBlock(unopened.block, withClose(stmt), ctx);
         if (after) readAfterUnopenedBlock(spec, unopened.block, after, ctx);
@@ -179,13 +209,49 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
     // The innermost block still open past the top-level block's '}' reads the lines after it.
     const running = ctx.runningOn;
     ctx.runningOn = undefined;
+    // Blocks left running at the top level: their end checks stay on their own '}'.
+    for (const runner of running ?? []) for (const check of runner.onEnd?.splice(0) ?? []) check();
     const runsOn = running?.length ? { ...running[0], owner: running[running.length - 1].owner } : undefined;
-    if (runsOn?.owner === stmt && stmt.close) {
-      // A block keyword without '{' (a value block's too) took this block's '}': the process that
-      // owns the block reads on, up to the next '}', as if its '{' were missing.
+    if (runsOn && stmt.close) {
+      // A block keyword without '{' (a value block's too) took this block's '}' (or, for a block
+      // inside this one's ignored '{', every '}' left in it): the process that owns the block
+      // reads on, up to the next '}', as if its '{' were missing.
       unopened = { block: runsOn.spec.name, at: locOf(stmt.close.src, stmt.close.token), reader: runsOn };
     }
   }
+  // No '}' came: a value block still collecting took every line left.
+  for (let open = unopened; open; open = open.outer) if (open.values) readUnopenedValues(open.values, ctx);
+}
+
+/** A value block without '{' read on at the top level (readTopLevel): its keyword's statement and the lines it took. */
+interface UnopenedValues {
+  stmt: Stmt;
+  body: Stmt[];
+  reader: UnopenedBlock;
+}
+
+/** Hands the value block its lines, once the '}' that ends it (or the end of the file) is reached. */
+function readUnopenedValues(values: UnopenedValues, ctx: ReadContext): void {
+  const body: Stmt[] & { owner?: Stmt } = values.body;
+  const opened: Stmt = { ...values.stmt, block: body, open: undefined, close: undefined };
+  body.owner = opened;
+  readStatement(values.reader.spec, opened, values.reader.target, ctx);
+}
+
+/**
+ * A top-level block of the same keepalived process as the unopened `block`
+ * that reads on (static_routes { } after `static_rules` without '{'): that
+ * process reads its line and its lines inside as `block`'s, up to the first
+ * '}', and never defines it; the other processes skip it by counting braces.
+ * Returns whether `stmt` was such a block (read here, and `block` ended).
+ */
+function swallowsTopLevelBlock<T>(spec: BlockSpec<T>, block: string, reader: UnopenedBlock, stmt: Stmt, ctx: ReadContext): boolean {
+  const process = spec.processOf?.(block);
+  if (!stmt.block || process === undefined || spec.processOf?.(keywordOf(stmt)) !== process) return false;
+  readInOpenBlock(block, reader, stmt, ctx);
+  const after = readUnopenedBlock(block, withClose(stmt), ctx, reader);
+  if (after) readAfterUnopenedBlock(spec, block, after, ctx);
+  return true;
 }
 
 /** No extra '}' (which the tree keeps out of the statements) stands between `from` and `to`. */
@@ -194,20 +260,46 @@ function unopenedGoesOn(from: Loc, to: Loc, ctx: ReadContext): boolean {
   return !ctx.problems.list.some((p) => p.code === 'extra-close-brace' && p.loc?.file === from.file && p.loc.line >= from.line && p.loc.line <= to.line);
 }
 
+/** The first extra '}' from `from` on. */
+function firstExtraClose(from: Loc, ctx: ReadContext): Loc | undefined {
+  return ctx.problems.list.find((p) => p.code === 'extra-close-brace' && p.loc?.file === from.file && p.loc.line >= from.line)?.loc;
+}
+
 /**
  * The block `stmt` opens although its '{' is missing, as keepalived reads it:
  * the items from queue[i] up to the first '}' not matched yet (else this
- * level's own '}'), which closes it. undefined when no '}' is left.
+ * level's own '}'), which closes it. When no '}' is left: undefined, or with
+ * `toEnd` (a value block, whose values keepalived reads up to the end of the
+ * file) everything left, unclosed.
  */
-function openToFirstClose(stmt: Stmt, queue: readonly Item[], i: number, own: Close | undefined): { opened: Stmt; close: Close; after: Item[] } | undefined {
+function openToFirstClose(stmt: Stmt, queue: readonly Item[], i: number, own: Close | undefined, toEnd = false): { opened: Stmt; close?: Close; after: Item[] } | undefined {
   let j = i;
   while (j < queue.length && !isClose(queue[j])) j++;
   const close = j < queue.length ? (queue[j] as Close) : own;
-  if (!close?.of.close) return undefined;
+  if (!close?.of.close && !(toEnd && !close)) return undefined;
   const body: Stmt[] & { owner?: Stmt } = queue.slice(i, j) as Stmt[];
-  const opened: Stmt = { ...stmt, block: body, open: undefined, close: close.of.close };
+  const opened: Stmt = { ...stmt, block: body, open: undefined, close: close?.of.close };
   body.owner = opened;
   return { opened, close, after: j < queue.length ? queue.slice(j + 1) : [] };
+}
+
+/**
+ * A value block without '{' followed, before this level's next '}', by a line
+ * that opens a block: keepalived reads the values flat, so the first '}'
+ * inside that block ends the value block (see splitAtFirstClose). undefined
+ * when there is no such '}'.
+ */
+function openFlatToFirstClose(stmt: Stmt, queue: readonly Item[], i: number): { opened: Stmt; close: undefined; after: Item[] } | undefined {
+  let j = i;
+  while (j < queue.length && !isClose(queue[j])) j++;
+  const lines = queue.slice(i, j) as Stmt[];
+  if (!lines.some((s) => s.block)) return undefined;
+  const split = splitAtFirstClose(lines, { ...stmt, close: undefined });
+  if (!split.closedBy) return undefined;
+  const body: Stmt[] & { owner?: Stmt } = split.body;
+  const opened: Stmt = { ...stmt, block: body, open: undefined, close: split.closedBy.close };
+  body.owner = opened;
+  return { opened, close: undefined, after: [...split.rest, ...queue.slice(j)] };
 }
 
 /** `items`, after the statements a handler left to be read next (ctx.pendingStatements), which it takes. */
@@ -216,6 +308,11 @@ function withPendingStatements(items: Item[], ctx: ReadContext): Item[] {
   if (!pending) return items;
   ctx.pendingStatements = undefined;
   return [...pending, ...items];
+}
+
+/** The items of `queue` from `i` on, then this level's own '}' while it still has one. */
+function unreadFrom(queue: readonly Item[], i: number, own: Close | undefined): Item[] {
+  return own ? [...queue.slice(i), own] : queue.slice(i);
 }
 
 interface Closed {
@@ -236,7 +333,7 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
   let own = end;
   while (i < queue.length) {
     const item = queue[i++];
-    if (isClose(item)) return { closedBy: item, rest: own ? [...queue.slice(i), own] : queue.slice(i) };
+    if (isClose(item)) return { closedBy: item, rest: unreadFrom(queue, i, own) };
     const stmt = item;
     // A '{' that followed no keyword (the tree reported it) is ignored like an unknown keyword's.
     const orphanBrace = stmt.words[0]?.k === 'w' && stmt.words[0].v === '{' && stmt.words.length === 1;
@@ -246,11 +343,11 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     if (takesBlock && !stmt.block && isValueBlock(spec.keywords[keyword], target)) {
       // A value block without its '{' is no mistake to keepalived: the lines
       // up to the next '}' are its values, and that '}' ends it.
-      const unopened = openToFirstClose(stmt, queue, i, own);
+      const unopened = openFlatToFirstClose(stmt, queue, i) ?? openToFirstClose(stmt, queue, i, own, true);
       if (unopened) {
         readStatement(spec, unopened.opened, target, ctx);
         // It took this block's own '}': the block runs on past it.
-        if (unopened.close === own) own = undefined;
+        if (unopened.close && unopened.close === own) own = undefined;
         queue = withPendingStatements(unopened.after, ctx);
         i = 0;
         continue;
@@ -267,11 +364,13 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
       i = 0;
       continue;
     }
-    if (takesBlock && !stmt.block && own && !unreadByOwner.has(stmt)) {
+    if (takesBlock && !stmt.block && (own || (i < queue.length && spec.name !== 'top level')) && !unreadByOwner.has(stmt)) {
       // keepalived opens the block anyway, after "Missing '{'": the lines up
       // to the first '}' it has not matched are the block's, so each later
-      // '}' closes one level further out than the braces say.
-      const unopened = openToFirstClose(stmt, queue, i, own);
+      // '}' closes one level further out than the braces say. In a block
+      // without '}', that '}' may be inside a later block whose '{' the opened
+      // block ignores: it then gets every line left, and finds it itself.
+      const unopened = openToFirstClose(stmt, queue, i, own, !own);
       if (unopened) {
         moveMissingBlockProblem(stmt, i < queue.length ? queue[i] : own, ctx, ctx.problems.list.length);
         if (unopened.close === own) own = undefined;
@@ -281,10 +380,12 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
       }
     }
     const problemsBefore = ctx.problems.list.length;
-    if (!orphanBrace || spec.dataLine !== undefined) readStatement(spec, stmt, target, ctx);
-    if (stmt.close && skippedEndingEnclosing.has(stmt)) return { closedBy: { of: stmt }, rest: own ? [...queue.slice(i), own] : queue.slice(i) };
+    const endsEnclosing = (!orphanBrace || spec.dataLine !== undefined) && readEndingEnclosing(spec, stmt, target, ctx);
+    if (endsEnclosing) return { closedBy: { of: stmt }, rest: unreadFrom(queue, i, own) };
     if (stmt.block && ctx.runningOn) {
-      const running = readRunningOn(ctx.runningOn, own ? [...queue.slice(i), own] : queue.slice(i), ctx);
+      const following = unreadFrom(queue, i, own);
+      const running = readRunningOn(ctx.runningOn, following, ctx);
+      if (!end && spec.processOf) readRunOnByOthers(spec, stmt, following, running.rest, ctx);
       if (running.open.length > 0 || (own && running.rest.at(-1) !== own)) {
         // This level's '}' closed a block inside it: it runs on too, in the enclosing level.
         ctx.runningOn = end ? [...running.open, { owner: end.of, spec, target }] : running.open;
@@ -340,18 +441,46 @@ function readRunningOn(runners: readonly Runner[], items: readonly Item[], ctx: 
   ctx.runningOn = undefined;
   const open = [...runners];
   let rest = [...items];
-  while (open.length > 0) {
+  while (open.length > 0 && rest.length > 0) {
     const k = rest.findIndex(isClose);
-    if (k < 0) break;
     const runner = open.shift()!;
+    if (k < 0) {
+      // No '}' at this level: the next one may stand inside a block whose '{' the runner ignores.
+      const closed = readItems(runner.spec, rest, undefined, runner.target, ctx);
+      open.unshift(...takeRunningOn(ctx), ...(closed ? [] : [runner]));
+      if (closed) endRunner(runner, closed.closedBy);
+      rest = closed ? closed.rest : [];
+      continue;
+    }
     const close = rest[k] as Close;
     const early = readItems(runner.spec, rest.slice(0, k), close, runner.target, ctx);
     const after = rest.slice(k + 1);
     // A block inside the runner took that '}': the runner (and those blocks) stay open.
-    open.unshift(...takeRunningOn(ctx));
+    const inner = takeRunningOn(ctx);
+    const goesOn = early ? undefined : inner.find((r) => r.owner === close.of && r.target === runner.target);
+    if (goesOn) goesOn.onEnd = runner.onEnd;
+    else endRunner(runner, early ? early.closedBy : close);
+    open.unshift(...inner);
     rest = early ? [...early.rest, ...after] : after;
   }
   return { open, rest };
+}
+
+/** `runner`'s block ends at `close`: keepalived's end-of-block checks belong there (closeOf), and run now. */
+function endRunner(runner: Runner, close: Close): void {
+  if (close.of.close) effectiveClose.set(runner.owner, close.of.close);
+  for (const check of runner.onEnd ?? []) check();
+}
+
+/**
+ * For handlers: run `check` when `stmt`'s block ends as keepalived reads it.
+ * That is now, unless a block keyword without '{' inside it took its '}' and
+ * the block reads on (readRunningOn): then at the '}' that really ends it.
+ */
+export function whenBlockEnds(stmt: Stmt, ctx: ReadContext, check: () => void): void {
+  const runner = ctx.runningOn?.find((r) => r.owner === stmt);
+  if (runner) (runner.onEnd ??= []).push(check);
+  else check();
 }
 
 /** A '{' standing as a value of its own (inside a data block). */
@@ -369,15 +498,17 @@ function braceStatement(open: BraceRef): Stmt {
  * block (that process reads it one level further out), or undefined when no
  * '}' did.
  */
-function readUnopenedBlock(block: string, following: readonly Item[], ctx: ReadContext): Item[] | undefined {
+function readUnopenedBlock(block: string, following: readonly Item[], ctx: ReadContext, reader?: UnopenedBlock): Item[] | undefined {
   for (let k = 0; k < following.length; k++) {
     const item = following[k];
     if (isClose(item)) return following.slice(k + 1);
     const keyword = keywordOf(item);
-    readInUnopenedBlock(block, item, ctx);
+    readInOpenBlock(block, reader, item, ctx);
+    // A '}' inside a value block it read ended that early: what follows it comes next.
+    if (ctx.pendingStatements) return readUnopenedBlock(block, withPendingStatements(following.slice(k + 1), ctx), ctx, reader);
     if (item.block && !opensBlockIn(block, keyword, ctx)) {
       // This '{' is ignored: the lines inside belong to `block`, and the first '}' ends it.
-      return readUnopenedBlock(block, [...withClose(item), ...following.slice(k + 1)], ctx);
+      return readUnopenedBlock(block, [...withClose(item), ...following.slice(k + 1)], ctx, reader);
     }
     if (!item.block && opensBlock(block, keyword) && ctx.keywordHomes?.get(keyword) === block) {
       const next = following[k + 1];
@@ -396,23 +527,41 @@ function withClose(stmt: Stmt): Item[] {
 
 /**
  * What follows the '}' that ended a top-level block whose '{' is missing,
- * read at the top level by the process that owns that block (readUnopenedBlock):
- * a word that is no top-level keyword is unknown there, and so is each '}'.
+ * read at the top level by the process that owns that block (readUnopenedBlock).
  */
 function readAfterUnopenedBlock<T>(spec: BlockSpec<T>, block: string, items: readonly Item[], ctx: ReadContext): void {
   const hint = `keepalived's process that reads ${block} ended the ${block} block, whose '{' is missing, at an earlier '}', and reads this line at the top level`;
+  reportAtTopLevel(spec, items, `for the process that reads ${block}`, hint, ctx);
+}
+
+/** Lines a keepalived process reads at the top level: a word that is no top-level keyword is unknown there, and so is each '}'. */
+function reportAtTopLevel<T>(spec: BlockSpec<T>, items: readonly Item[], forWhom: string, hint: string, ctx: ReadContext): void {
   for (const item of items) {
     if (isClose(item)) {
       const brace = item.of.close!;
-      ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here for the process that reads " + block, { hint });
+      ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), `'}' closes nothing here ${forWhom}`, { hint });
       continue;
     }
     const keyword = keywordOf(item);
     // A top-level keyword's block is read or skipped whole.
     if (hasOwn.call(spec.keywords, keyword)) continue;
-    if (!(item.words.length === 1 && keyword === '{')) ctx.problems.error('unknown-keyword', stmtLoc(item), `unknown keyword '${keyword}' at the top level for the process that reads ${block}`, { hint });
-    if (item.block) readAfterUnopenedBlock(spec, block, withClose(item), ctx);
+    if (!(item.words.length === 1 && keyword === '{')) ctx.problems.error('unknown-keyword', stmtLoc(item), `unknown keyword '${keyword}' at the top level ${forWhom}`, { hint });
+    if (item.block) reportAtTopLevel(spec, withClose(item), forWhom, hint, ctx);
   }
+}
+
+/**
+ * A top-level block that reads on past its '}' in a queue of this level (its
+ * '{' is no mistake, but a '}' inside it was taken by a block keyword without
+ * '{'): the lines its process read as its own, up to the '}' that ended it,
+ * the other processes (which skipped the block by counting braces) read at
+ * the top level.
+ */
+function readRunOnByOthers<T>(spec: BlockSpec<T>, owner: Stmt, items: readonly Item[], rest: readonly Item[], ctx: ReadContext): void {
+  const left = new Set(rest);
+  const block = keywordOf(owner);
+  const hint = `a block keyword without '{' inside ${block} took its '}', so the process that reads ${block} reads on up to the next '}'; the other processes skipped ${block} by counting braces and read this line at the top level`;
+  reportAtTopLevel(spec, items.filter((item) => !left.has(item)), `for the processes that skip ${block}`, hint, ctx);
 }
 
 /** `item` opens a block of its own inside `block`, whose '{' is missing too: keepalived says so on the next line (`at`). */
@@ -422,6 +571,13 @@ function reportNestedMissingBrace(item: Stmt, block: string, at: Loc, ctx: ReadC
   ctx.problems.error('missing-block', at, `'{' expected here, to open the ${keywordOf(item)} block of line ${line}`, {
     hint: `keepalived reads line ${line} inside the ${block} block whose '{' is missing too, and reports "Missing '{'" on this line`,
   });
+}
+
+/** `stmt` read inside `block`: into the owner's target when `reader` (what it reads `block` into) takes it, else only checked. */
+function readInOpenBlock(block: string, reader: UnopenedBlock | undefined, stmt: Stmt, ctx: ReadContext): void {
+  const spec = reader?.spec.name === block ? reader.spec : undefined;
+  if (spec && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keywordOf(stmt)))) readStatement(spec, stmt, reader!.target, ctx);
+  else readInUnopenedBlock(block, stmt, ctx);
 }
 
 /** `stmt` read as a keyword of `block`, whose '{' is missing, by the process that owns `block` (see readUnopenedBlock). */

@@ -52,7 +52,7 @@ export interface ReadContext {
    * the '}' of the block being read: the blocks keepalived still reads past
    * their own '}' (`owner`'s), innermost first; each later '}' closes one.
    */
-  runningOn?: Array<UnopenedBlock & { owner: import('../tree.js').Stmt }>;
+  runningOn?: Array<UnopenedBlock & { owner: import('../tree.js').Stmt; onEnd?: Array<() => void> }>;
 }
 
 export interface UnopenedBlock {
@@ -71,4 +71,6 @@ export interface BlockSpec<T> {
    * keywords; such a spec reads every line with this handler instead.
    */
   dataLine?: KeywordHandler<T>;
+  /** At the top level: which keepalived process reads a top-level keyword's block (parts.ts). */
+  processOf?: (keyword: string) => string | undefined;
 }

@@ -10,7 +10,7 @@
 import { parseIp, type IpAddress } from '../../ip.js';
 import type { ExitCode, Loc } from '../../problems.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
-import { readBlock, reportMissingBlock } from '../reader.js';
+import { readBlock, reportMissingBlock, whenBlockEnds } from '../reader.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
 import { endLocOf } from '../vrrp/common.js';
 import { bigIntToIp, ipToBigInt } from './ip-math.js';
@@ -338,6 +338,6 @@ export function nestedBlock<P, C>(spec: BlockSpec<C>, create: (stmt: Stmt, paren
     // there is nothing to finish or add.
     if (!stmt.block) return reportMissingBlock(stmt, ctx);
     readBlock(spec, stmt.block, child, ctx);
-    finish(parent, child, stmt, ctx);
+    whenBlockEnds(stmt, ctx, () => finish(parent, child, stmt, ctx));
   };
 }
