@@ -9,7 +9,7 @@ import type { Loc } from '../../problems.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
 import { perReadMap } from '../per-read.js';
 import type { BlockSpec, KeywordHandler, ReadContext } from '../types.js';
-import { blockEndLoc, isLinkLocal, nestedBlock, parseInetAddress, readFlag, readUnsigned, requireArg, UINT_MAX } from './common.js';
+import { blockEndLoc, hasArg, isLinkLocal, missingValue, nestedBlock, parseInetAddress, readFlag, readUnsigned, requireArg, UINT_MAX } from './common.js';
 import { timerKeywords } from './timers.js';
 
 /** What keepalived knows about a checker connection while reading it. */
@@ -170,6 +170,9 @@ function nbGetRetry<T extends CommonTarget>(): KeywordHandler<T> {
     ctx.problems.warning('deprecated-keyword', stmtLoc(stmt), "'nb_get_retry' is keepalived 1.x's name for 'retry'; it is read as 'retry'", {
       hint: `write 'retry ${value}' (keepalived 2.x calls nb_get_retry unknown outside HTTP_GET/SSL_GET)`,
     });
+    // Without a value: HTTP_GET/SSL_GET stop reading before we get here (missing-value.ts);
+    // elsewhere keepalived has no such keyword and goes on (exit 5), so no abort here either.
+    if (!hasArg(stmt)) return missingValue(stmt, ctx, 'a number of retries', 'N');
     const retry = readUnsigned(stmt, ctx, 1, { min: 0, max: UINT_MAX });
     if (retry !== undefined) checker.timers.retry = retry;
   };
