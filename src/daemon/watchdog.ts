@@ -38,7 +38,7 @@ const CHILD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'chil
  * pass 200 MB in steady state and 350 MB after a failure and a reload.
  * --expose-gc: the child collects once a new config is in place (child.ts).
  */
-const CHECKER_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=50', '--expose-gc'];
+const CHECKER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--expose-gc'];
 
 /**
  * glibc's malloc raises its mmap threshold to the size of each large block
