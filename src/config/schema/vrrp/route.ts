@@ -21,7 +21,7 @@ const PROTOCOLS = new Set(['unspec', 'redirect', 'kernel', 'boot', 'static', 'ga
 /** Routing tables every host knows by name. */
 export const TABLE_NAMES = new Set(['main', 'local', 'default', 'unspec']);
 /** Options that take one value and that we only record. */
-const VALUE_OPTIONS = new Set(['tos', 'dsfield', 'mtu', 'hoplimit', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd', 'ssthresh', 'realms', 'rto_min', 'initcwnd', 'initrwnd', 'features', 'quickack', 'congctl', 'pref', 'fastopen_no_cookie', 'expires', 'from']);
+const VALUE_OPTIONS = new Set(['tos', 'dsfield', 'mtu', 'hoplimit', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd', 'ssthresh', 'realms', 'rto_min', 'initcwnd', 'initrwnd', 'features', 'quickack', 'congctl', 'pref', 'fastopen_no_cookie', 'expires']);
 /** Numeric ones among them (keepalived checks these are numbers). */
 const NUMERIC_OPTIONS = new Set(['hoplimit', 'advmss', 'reordering', 'window', 'cwnd', 'ssthresh', 'initcwnd', 'initrwnd', 'quickack', 'fastopen_no_cookie', 'expires']);
 /** keepalived's own route protocol number: the only one a tracked route may have. */
@@ -148,6 +148,29 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
         } else route.protocol = words[i + 1].v;
         i++;
         break;
+      case 'from': {
+        // A source-specific route: keepalived drops the route at once when the
+        // source is no address, or an IPv4 one (the kernel has such routes for IPv6 only).
+        if (!needValue()) return undefined;
+        const value = words[++i].v;
+        const slash = value.indexOf('/');
+        const from = parseIp(slash < 0 ? value : value.slice(0, slash));
+        if (!from) {
+          fail(i, 'vrrp-route-address', `'${value}' is not a valid route source prefix ('from'); the route is ignored`);
+          return undefined;
+        }
+        if (from.family === 4) {
+          fail(i, 'vrrp-route-from', `'from ${value}': keepalived supports source-specific routes for IPv6 only; the route is ignored`, "remove 'from', or use 'src' to choose the source address");
+          return undefined;
+        }
+        const prefix = slash < 0 ? undefined : value.slice(slash + 1);
+        if (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= 128)) {
+          // keepalived complains and keeps the route, with the whole address as the prefix.
+          ctx.problems.error('vrrp-route-address', stmtLoc(stmt, i), `'${value}': the prefix length of a route source must be 0 to 128; keepalived uses ${from.address}/128`);
+          route.options.from = `${from.address}/128`;
+        } else route.options.from = value;
+        break;
+      }
       case 'onlink':
         route.options.onlink = '';
         break;
