@@ -156,13 +156,10 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
         unopened = undefined;
         continue;
       }
-      let endsBlock = false;
       // A value block without '{': its values are the lines up to the next '}' (as readItems reads it).
-      const valueBlock = reader && !stmt.block && hasOwn.call(reader.spec.keywords, keyword) && isValueBlock(reader.spec.keywords[keyword], reader.target);
-      if (reader && !valueBlock && (reader.spec.dataLine !== undefined || hasOwn.call(reader.spec.keywords, keyword))) {
-        // A keyword of the block: that process takes its value (global_defs' are the parent's, which every process gets).
-        endsBlock = readEndingEnclosing(reader.spec, stmt, reader.target, ctx);
-      } else if (!valueBlock) readInUnopenedBlock(unopened.block, stmt, ctx);
+      const valueBlock = reader && !stmt.block && isValueBlockIn(reader.spec, keyword, reader.target);
+      // A keyword of the block: that process takes its value (global_defs' are the parent's, which every process gets).
+      const endsBlock = !valueBlock && readInOpenBlock(unopened.block, reader, stmt, ctx);
       if (endsBlock) {
         // Its block was skipped, and its '}' ended the unopened block too (skipBlockEndingEnclosing).
         unopened = undefined;
@@ -176,7 +173,7 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
         if (after) readAfterUnopenedBlock(spec, unopened.block, after, ctx);
         unopened = undefined;
       }
-      else if (stmt.block && reader && hasOwn.call(reader.spec.keywords, keyword) && isValueBlock(reader.spec.keywords[keyword], reader.target) && stmt.block.some((s) => s.block)) {
+      else if (stmt.block && reader && isValueBlockIn(reader.spec, keyword, reader.target) && stmt.block.some((s) => s.block)) {
         // A '{' inside a data block: its first '}' ends the data block, and the lines after it belong to the unopened block again.
         const after = readUnopenedBlock(unopened.block, splitAtFirstClose(stmt.block, stmt).rest, ctx);
         if (after) readAfterUnopenedBlock(spec, unopened.block, after, ctx);
@@ -232,10 +229,7 @@ interface UnopenedValues {
 
 /** Hands the value block its lines, once the '}' that ends it (or the end of the file) is reached. */
 function readUnopenedValues(values: UnopenedValues, ctx: ReadContext): void {
-  const body: Stmt[] & { owner?: Stmt } = values.body;
-  const opened: Stmt = { ...values.stmt, block: body, open: undefined, close: undefined };
-  body.owner = opened;
-  readStatement(values.reader.spec, opened, values.reader.target, ctx);
+  readStatement(values.reader.spec, withBody(values.stmt, values.body, undefined), values.reader.target, ctx);
 }
 
 /**
@@ -277,9 +271,7 @@ function openToFirstClose(stmt: Stmt, queue: readonly Item[], i: number, own: Cl
   while (j < queue.length && !isClose(queue[j])) j++;
   const close = j < queue.length ? (queue[j] as Close) : own;
   if (!close?.of.close && !(toEnd && !close)) return undefined;
-  const body: Stmt[] & { owner?: Stmt } = queue.slice(i, j) as Stmt[];
-  const opened: Stmt = { ...stmt, block: body, open: undefined, close: close?.of.close };
-  body.owner = opened;
+  const opened = withBody(stmt, queue.slice(i, j) as Stmt[], close?.of.close);
   return { opened, close, after: j < queue.length ? queue.slice(j + 1) : [] };
 }
 
@@ -296,10 +288,7 @@ function openFlatToFirstClose(stmt: Stmt, queue: readonly Item[], i: number): { 
   if (!lines.some((s) => s.block)) return undefined;
   const split = splitAtFirstClose(lines, { ...stmt, close: undefined });
   if (!split.closedBy) return undefined;
-  const body: Stmt[] & { owner?: Stmt } = split.body;
-  const opened: Stmt = { ...stmt, block: body, open: undefined, close: split.closedBy.close };
-  body.owner = opened;
-  return { opened, close: undefined, after: [...split.rest, ...queue.slice(j)] };
+  return { opened: withBody(stmt, split.body, split.closedBy.close), close: undefined, after: [...split.rest, ...queue.slice(j)] };
 }
 
 /** `items`, after the statements a handler left to be read next (ctx.pendingStatements), which it takes. */
@@ -340,7 +329,7 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     const keyword = keywordOf(stmt);
     const known = !orphanBrace && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keyword));
     const takesBlock = known && spec.dataLine === undefined && opensBlock(spec.name, keyword);
-    if (takesBlock && !stmt.block && isValueBlock(spec.keywords[keyword], target)) {
+    if (takesBlock && !stmt.block && isValueBlockIn(spec, keyword, target)) {
       // A value block without its '{' is no mistake to keepalived: the lines
       // up to the next '}' are its values, and that '}' ends it.
       const unopened = openFlatToFirstClose(stmt, queue, i) ?? openToFirstClose(stmt, queue, i, own, true);
@@ -353,13 +342,10 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
         continue;
       }
     }
-    if (takesBlock && stmt.block && isValueBlock(spec.keywords[keyword], target) && stmt.block.some((s) => s.block)) {
+    if (takesBlock && stmt.block && isValueBlockIn(spec, keyword, target) && stmt.block.some((s) => s.block)) {
       // A '{' inside a value block: the handler gets the lines up to the first '}', and the rest is read here (see splitAtFirstClose).
       const split = splitAtFirstClose(stmt.block, stmt);
-      const body: Stmt[] & { owner?: Stmt } = split.body;
-      const opened: Stmt = { ...stmt, block: body, close: split.closedBy?.close };
-      body.owner = opened;
-      readStatement(spec, opened, target, ctx);
+      readStatement(spec, withBody(stmt, split.body, split.closedBy?.close, stmt.open), target, ctx);
       queue = withPendingStatements([...split.rest, ...queue.slice(i)], ctx);
       i = 0;
       continue;
@@ -397,26 +383,24 @@ function readItems<T>(spec: BlockSpec<T>, items: readonly Item[], end: Close | u
     }
     if (takesBlock && !stmt.block && !unreadByOwner.has(stmt)) {
       moveMissingBlockProblem(stmt, i < queue.length ? queue[i] : end, ctx, problemsBefore);
-      readUnopenedBlock(keyword, end ? [...queue.slice(i), end] : queue.slice(i), ctx);
+      readUnopenedBlock(keyword, unreadFrom(queue, i, end), ctx);
     }
     if (stmt.block && spec.dataLine !== undefined) {
       // keepalived reads a data block (virtual_ipaddress, track_script,
       // virtual_server_group, ...) as flat lines: a '{' inside it is a value
       // of its own, the lines after it are more values, and the first '}'
       // ends the data block; the '}'s after it close the enclosing blocks.
-      const inner: Item[] = stmt.close ? [...stmt.block, { of: stmt }] : [...stmt.block];
+      const inner = withClose(stmt);
       if (!orphanBrace && stmt.open) inner.unshift(braceStatement(stmt.open));
       queue = [...inner, ...queue.slice(i)];
       i = 0;
     } else if (stmt.block && !takesBlock) {
       if (!orphanBrace) reportIgnoredBrace(stmt, known, ctx);
-      const inner: Item[] = stmt.close ? [...stmt.block, { of: stmt }] : [...stmt.block];
-      queue = [...inner, ...queue.slice(i)];
+      queue = [...withClose(stmt), ...queue.slice(i)];
       i = 0;
     }
     if (ctx.pendingStatements) {
-      queue = [...ctx.pendingStatements, ...queue.slice(i)];
-      ctx.pendingStatements = undefined;
+      queue = withPendingStatements(queue.slice(i), ctx);
       i = 0;
     }
   }
@@ -526,6 +510,22 @@ function withClose(stmt: Stmt): Item[] {
 }
 
 /**
+ * `stmt` as keepalived reads it: with `body` as its block, ended by `close`
+ * (and opened by `open`, when its '{' still stands).
+ */
+function withBody(stmt: Stmt, body: Stmt[], close: BraceRef | undefined, open: BraceRef | undefined = undefined): Stmt {
+  const block: Stmt[] & { owner?: Stmt } = body;
+  const opened: Stmt = { ...stmt, block, open, close };
+  block.owner = opened;
+  return opened;
+}
+
+/** Whether `spec` knows `keyword` as a value block for `target` (markValueBlock). */
+function isValueBlockIn<T>(spec: BlockSpec<T>, keyword: string, target: T): boolean {
+  return hasOwn.call(spec.keywords, keyword) && isValueBlock(spec.keywords[keyword], target);
+}
+
+/**
  * What follows the '}' that ended a top-level block whose '{' is missing,
  * read at the top level by the process that owns that block (readUnopenedBlock).
  */
@@ -573,11 +573,16 @@ function reportNestedMissingBrace(item: Stmt, block: string, at: Loc, ctx: ReadC
   });
 }
 
-/** `stmt` read inside `block`: into the owner's target when `reader` (what it reads `block` into) takes it, else only checked. */
-function readInOpenBlock(block: string, reader: UnopenedBlock | undefined, stmt: Stmt, ctx: ReadContext): void {
+/**
+ * `stmt` read inside `block`: into the owner's target when `reader` (what it
+ * reads `block` into) takes it, else only checked. True when its handler
+ * skipped its block, whose '}' then ends `block` too (readEndingEnclosing).
+ */
+function readInOpenBlock(block: string, reader: UnopenedBlock | undefined, stmt: Stmt, ctx: ReadContext): boolean {
   const spec = reader?.spec.name === block ? reader.spec : undefined;
-  if (spec && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keywordOf(stmt)))) readStatement(spec, stmt, reader!.target, ctx);
-  else readInUnopenedBlock(block, stmt, ctx);
+  if (spec && (spec.dataLine !== undefined || hasOwn.call(spec.keywords, keywordOf(stmt)))) return readEndingEnclosing(spec, stmt, reader!.target, ctx);
+  readInUnopenedBlock(block, stmt, ctx);
+  return false;
 }
 
 /** `stmt` read as a keyword of `block`, whose '{' is missing, by the process that owns `block` (see readUnopenedBlock). */
