@@ -21,3 +21,13 @@ export function formatHostPort(host: string, port: number): string {
 export function formatEndpoint(e: Endpoint): string {
   return formatHostPort(e.host, e.port);
 }
+
+/** Where a socket connects to and from, as net.connect / tls.connect take it. */
+export function connectOptions(e: Endpoint): { host: string; port: number; localAddress?: string; localPort?: number } {
+  return {
+    host: e.host,
+    port: e.port,
+    ...(e.bindTo !== undefined ? { localAddress: e.bindTo } : {}),
+    ...(e.bindPort !== undefined ? { localPort: e.bindPort } : {}),
+  };
+}

@@ -9,7 +9,7 @@ import { Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import { errors, type buildConnector } from 'undici';
 import { answerTimeout } from './answer-timeout.js';
-import type { Endpoint } from './endpoint.js';
+import { connectOptions, type Endpoint } from './endpoint.js';
 
 export interface TlsSettings {
   /** Send SNI (enable_sni): the url's virtualhost as server name. */
@@ -58,27 +58,18 @@ export function openConnection(target: ConnectTarget, prepare: (socket: Socket) 
 
 function plainSocket(target: Endpoint): Socket {
   const socket = new Socket();
-  socket.connect({
-    host: target.host,
-    port: target.port,
-    noDelay: true,
-    ...(target.bindTo !== undefined ? { localAddress: target.bindTo } : {}),
-    ...(target.bindPort !== undefined ? { localPort: target.bindPort } : {}),
-  });
+  socket.connect({ ...connectOptions(target), noDelay: true });
   return socket;
 }
 
 function tlsSocket(target: Endpoint, tls: TlsSettings, servername: string | undefined): Socket {
   const socket = tlsConnect({
-    host: target.host,
-    port: target.port,
+    ...connectOptions(target),
     secureContext: secureContextFor(tls),
     // keepalived does not verify the server's certificate.
     rejectUnauthorized: false,
     ALPNProtocols: ['http/1.1'],
     ...(servername !== undefined ? { servername } : {}),
-    ...(target.bindTo !== undefined ? { localAddress: target.bindTo } : {}),
-    ...(target.bindPort !== undefined ? { localPort: target.bindPort } : {}),
   });
   // As undici does: the request goes out in one write anyway.
   socket.setNoDelay(true);

@@ -7,7 +7,7 @@
 // host { } blocks every host is checked in turn and all must pass.
 import { Socket } from 'node:net';
 import { offAbort, onAbort } from './abort.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { connectOptions, formatEndpoint, type Endpoint } from './endpoint.js';
 import { describeError } from './errors.js';
 import type { Checker, CheckResult } from './types.js';
 
@@ -91,12 +91,7 @@ class SmtpSession {
   }
 
   connect(to: Endpoint): Promise<void> {
-    this.socket.connect({
-      host: to.host,
-      port: to.port,
-      ...(to.bindTo !== undefined ? { localAddress: to.bindTo } : {}),
-      ...(to.bindPort !== undefined ? { localPort: to.bindPort } : {}),
-    });
+    this.socket.connect(connectOptions(to));
     let connected = false;
     this.socket.once('connect', () => {
       connected = true;

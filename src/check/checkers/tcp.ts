@@ -8,7 +8,7 @@
 import { Socket, type SocketConnectOpts } from 'node:net';
 import { offAbort, onAbort } from './abort.js';
 import { answerTimeout } from './answer-timeout.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { connectOptions, formatEndpoint, type Endpoint } from './endpoint.js';
 import { describeError } from './errors.js';
 import type { Checker, CheckResult } from './types.js';
 
@@ -24,12 +24,7 @@ export class TcpChecker implements Checker {
 
   constructor(private readonly options: TcpCheckOptions) {
     this.target = formatEndpoint(options);
-    this.connectOptions = {
-      host: options.host,
-      port: options.port,
-      ...(options.bindTo !== undefined ? { localAddress: options.bindTo } : {}),
-      ...(options.bindPort !== undefined ? { localPort: options.bindPort } : {}),
-    };
+    this.connectOptions = connectOptions(options);
     this.connected = Object.freeze({ ok: true, reason: `connected to ${this.target}` });
   }
 
