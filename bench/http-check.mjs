@@ -1,23 +1,25 @@
 #!/usr/bin/env node
 // Micro-benchmark of one HttpChecker (HTTP_GET) in-process: CPU per check.
 //
-//   node bench/lib/http-checker-bench.mjs [CHECKS] [CONCURRENCY]
+//   node bench/http-check.mjs [CHECKS] [CONCURRENCY]
 //   env: HTTP_MOD=path/to/checkers/http.js (default dist/), DIGEST=hex|none,
 //        PROTO=1.0|1.0C|1.1, PORT (8081: nothing listens, refused),
 //        NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' (flags for the measured process)
 //
-// Runs itself inside a network namespace of its own (kts-hbench-<pid>,
-// 198.51.100.1 on its loopback), forks a node HTTP server there, runs 200
+// Runs itself inside a network namespace of its own (test/helpers/netns.ts:
+// a unique name, deleted even on failure; 198.51.100.1 on its loopback),
+// forks a node HTTP server there, runs 200
 // warm-up checks, then CHECKS checks CONCURRENCY at a time, and prints the
 // client's CPU per check (user + system; the kernel's loopback work for the
 // server side counts on the connecting side too). The namespace is deleted
 // at the end, also on failure or Ctrl-C. Needs root.
-import { fork, spawnSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http from 'node:http';
+import { register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ADDRESS = '198.51.100.1';
 const BODY = 'hello world, this is a page\n';
 const mode = process.argv[2];
@@ -64,24 +66,18 @@ if (mode === 'server') {
     server.kill();
   }
 } else {
-  const ns = `kts-hbench-${process.pid}`;
-  const ip = (...args) => {
-    const r = spawnSync('ip', args, { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed`);
-  };
-  const cleanup = () => spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-  process.once('SIGINT', () => {
-    cleanup();
-    process.exit(130);
-  });
-  ip('netns', 'add', ns);
+  // The namespace helper is the tests' TypeScript: loaded through the benchmarks' transpiling hook.
+  register('./lib/kernel-ts-hooks.mjs', import.meta.url);
+  const { Netns } = await import('../test/helpers/netns.ts');
+  const ns = Netns.create('hbench');
   try {
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
-    ip('-n', ns, 'addr', 'add', `${ADDRESS}/32`, 'dev', 'lo');
+    ns.addAddress('lo', `${ADDRESS}/32`);
     const nodeArgs = (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, ...nodeArgs, process.argv[1], 'inner', ...process.argv.slice(2)], { stdio: 'inherit' });
-    process.exitCode = r.status ?? 1;
+    const r = ns.run([process.execPath, ...nodeArgs, process.argv[1], 'inner', ...process.argv.slice(2)], { timeoutMs: 600_000 });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode ?? 1;
   } finally {
-    cleanup();
+    ns.delete();
   }
 }
