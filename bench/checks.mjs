@@ -31,10 +31,12 @@
 //              Verdict -> gone is split (lib/checks-observe.mjs removalPath):
 //              waiting for an ipvsadm run still going, the daemon's own part
 //              (its pass and the spawn, up to the -R run's start), and the
-//              -R run itself. The ipvsadm here is the emulator, a node
-//              process of 100-500 ms a run (the real one is a C program
-//              talking netlink; not measurable on this kernel): the
-//              daemon's part is the one to hold to the target;
+//              -R run itself. The ipvsadm here is the emulator at native
+//              speed (test/ipvs/emulator/fast.mjs: a C relay to an emulator
+//              server that holds the table), so a run costs a few ms, as
+//              the real one (a C program talking netlink) does; with
+//              --emulator process it is the node executable, 100-500 ms a
+//              run, and the daemon's part is the one to hold to the target;
 //   return     the listeners reopen -> back in the table;
 //   reload     a config changing the weight of another tenth (1,000 at
 //              N = 10,000), then SIGHUP: HUP -> table done, the ipvsadm
@@ -55,7 +57,9 @@
 // window, the failure and the reload. --heap-snapshot DIR: take a heap
 // snapshot of the checker child before it stops and print what its heap
 // holds. --daemon-node-args 'FLAGS': node flags for the daemon (its
-// children inherit them), e.g. to try V8 heap settings. --keep: keep the run's files (config, daemon log, ipvsadm log).
+// children inherit them), e.g. to try V8 heap settings. --emulator
+// relay|process: the ipvsadm emulator at native speed (default) or as a
+// node process per run. --keep: keep the run's files (config, daemon log, ipvsadm log).
 // Needs root and ip netns.
 
 import { spawnSync } from 'node:child_process';
@@ -70,6 +74,7 @@ import { readOptions, realServerCounts } from './lib/options.mjs';
 import { heapSummary } from './lib/checks-heap.mjs';
 import { Listeners, SERVERS_SCRIPT } from './lib/checks-listeners.mjs';
 import { profileWindow } from './lib/checks-profile.mjs';
+import { startFastEmulator } from '../test/ipvs/emulator/fast.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DAEMON = join(ROOT, 'bin', 'keepalived-ts.js');
@@ -83,7 +88,7 @@ const TARGETS = {
 };
 
 const USAGE = `usage: node bench/checks.mjs [--sizes 1000,10000] [--kinds tcp,http] [--window SECONDS]
-       [--no-keepalived] [--cpu-prof DIR] [--heap-snapshot DIR] [--daemon-node-args 'FLAGS'] [--json FILE] [--keep]`;
+       [--no-keepalived] [--emulator relay|process] [--cpu-prof DIR] [--heap-snapshot DIR] [--daemon-node-args 'FLAGS'] [--json FILE] [--keep]`;
 
 function parseArgs(argv) {
   const v = readOptions(
@@ -93,6 +98,7 @@ function parseArgs(argv) {
       kinds: { type: 'string', default: 'tcp,http' },
       window: { type: 'string', default: '30' },
       'no-keepalived': { type: 'boolean', default: false },
+      emulator: { type: 'string', default: 'relay' },
       'cpu-prof': { type: 'string' },
       'heap-snapshot': { type: 'string' },
       'daemon-node-args': { type: 'string' },
@@ -106,6 +112,7 @@ function parseArgs(argv) {
     kinds: v.kinds.split(','),
     windowS: Number(v.window),
     keepalived: !v['no-keepalived'],
+    emulator: v.emulator,
     cpuProf: v['cpu-prof'],
     heapSnapshot: v['heap-snapshot'],
     ...(v['daemon-node-args'] !== undefined ? { daemonNodeArgs: v['daemon-node-args'].split(' ').filter(Boolean) } : {}),
@@ -114,6 +121,7 @@ function parseArgs(argv) {
   };
   if (!o.kinds.every((k) => k === 'tcp' || k === 'http')) throw new Error('--kinds: tcp, http');
   if (!(o.windowS > 0)) throw new Error('--window: seconds');
+  if (o.emulator !== 'relay' && o.emulator !== 'process') throw new Error('--emulator: relay, process');
   return o;
 }
 
@@ -180,7 +188,9 @@ async function runOurs(lab, kind, count, opts) {
   const runsLog = join(dir, 'ipvsadm.log');
   const wrapper = join(dir, 'ipvsadm');
   writeFileSync(conf, configText({ kind, count, portBase: PORT_BASE }));
-  writeCountingIpvsadm(wrapper, EMULATOR, runsLog);
+  // The server runs in the director's namespace, beside the daemon (it only listens on a Unix socket).
+  const emulator = opts.emulator === 'relay' ? await startFastEmulator({ dir, state, spawn: (argv, options) => lab.spawn('director1', argv, options) }) : undefined;
+  writeCountingIpvsadm(wrapper, emulator?.command ?? EMULATOR, runsLog);
   const all = realServers(count, PORT_BASE);
   const ids = (keys) => keys.map((k) => all[k].id);
   const result = { impl: 'keepalived-ts', kind, count };
@@ -200,7 +210,7 @@ async function runOurs(lab, kind, count, opts) {
   // Its log to a file, not a pipe: see JsonLines.
   const logFile = join(dir, 'daemon.log');
   const logFd = openSync(logFile, 'a');
-  const daemon = lab.spawn('director1', argv, { stdio: ['ignore', logFd, 'pipe'], env: { ...process.env, IPVSADM_EMULATOR_STATE: state } });
+  const daemon = lab.spawn('director1', argv, { stdio: ['ignore', logFd, 'pipe'], env: { ...process.env, IPVSADM_EMULATOR_STATE: state, ...emulator?.env } });
   closeSync(logFd);
   const logs = JsonLines.fromFile(logFile);
   let stderr = '';
@@ -237,7 +247,7 @@ async function runOurs(lab, kind, count, opts) {
     windows.failure = { t0: tFail, t1: lastGone };
     const otherDowns = logs.records.slice(mark).filter((r) => r.msg === 'real server down' && !failingIds.has(r.rs)).length;
     const allRuns = ipvsadmRuns(runsLog);
-    const runs = allRuns.filter((r) => r.start >= tFail && r.start <= lastGone);
+    const runs = allRuns.filter((r) => r.input >= tFail && r.input <= lastGone);
     const updates = logs.records.filter((r, i) => i >= mark && r.msg === 'IPVS table updated' && r.time <= lastGone + 3000);
     result.failure = {
       servers: failing.length,
@@ -277,7 +287,7 @@ async function runOurs(lab, kind, count, opts) {
     windows.reload = { t0: tHup, t1: tDone };
     await sleep(2000); // anything that follows the change
     const reloaded = logs.records.slice(reloadMark).find((r) => r.msg === 'configuration reloaded' && r.process === 'checker');
-    const reloadRuns = ipvsadmRuns(runsLog).filter((r) => r.start >= tHup);
+    const reloadRuns = ipvsadmRuns(runsLog).filter((r) => r.input >= tHup);
     const reloadUpdates = logs.records.slice(reloadMark).filter((r) => r.msg === 'IPVS table updated');
     result.reload = {
       entries: reweighted.length,
@@ -285,10 +295,10 @@ async function runOurs(lab, kind, count, opts) {
       hupToReloadedMs: reloaded ? reloaded.time - tHup : NaN,
       reloadedToTableMs: reloaded ? tDone - reloaded.time : NaN,
       hupToTableMs: tDone - tHup,
-      reads: reloadRuns.filter((r) => r.start <= tDone && r.args === '-Sn').length,
-      batches: reloadRuns.filter((r) => r.start <= tDone && r.args === '-R').length,
-      processes: reloadRuns.filter((r) => r.start <= tDone).length,
-      processesAfter: reloadRuns.filter((r) => r.start > tDone).length,
+      reads: reloadRuns.filter((r) => r.input <= tDone && r.args === '-Sn').length,
+      batches: reloadRuns.filter((r) => r.input <= tDone && r.args === '-R').length,
+      processes: reloadRuns.filter((r) => r.input <= tDone).length,
+      processesAfter: reloadRuns.filter((r) => r.input > tDone).length,
       operations: reloadUpdates.map((u) => u.operations),
       // Checks starved while the reload runs time out: real servers wrongly declared down.
       falseDowns: logs.records.slice(reloadMark).filter((r) => r.msg === 'real server down').length,
@@ -296,8 +306,8 @@ async function runOurs(lab, kind, count, opts) {
 
     const everyRun = ipvsadmRuns(runsLog);
     result.emulator = {
-      readMs: summary(everyRun.filter((r) => r.args === '-Sn').map((r) => r.end - r.start)),
-      batchMs: summary(everyRun.filter((r) => r.args === '-R').map((r) => r.end - r.start)),
+      readMs: summary(everyRun.filter((r) => r.args === '-Sn').map((r) => r.end - r.input)),
+      batchMs: summary(everyRun.filter((r) => r.args === '-R').map((r) => r.end - r.input)),
     };
 
     result.endMemory = memoryMb(childPid);
@@ -316,6 +326,7 @@ async function runOurs(lab, kind, count, opts) {
     logs.stop();
     if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
     await servers.stop();
+    await emulator?.stop();
     if (opts.keep) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }

@@ -188,26 +188,42 @@ export function writeCountingIpvsadm(path, ipvsadm, logFile) {
 }
 
 /**
- * The counting wrapper's text. `clock: 'bash'` takes the times from bash's
- * $EPOCHREALTIME (seconds.microseconds) instead of two `date` processes,
- * where a fork costs much (an emulated guest); ipvsadmRuns reads both.
+ * The counting wrapper's text (bash: times from $EPOCHREALTIME, no `date`
+ * processes, which cost much in an emulated guest). It logs when each run
+ * started, when its input came and when it ended: the daemon starts its
+ * next `ipvsadm -R` ahead and hands it the batch later (src/ipvs/ipvsadm.ts,
+ * standby), so for -R the wrapper starts the program at once, as it would
+ * be, and forwards stdin to it from its first byte on.
  */
-export function countingIpvsadmScript(ipvsadm, logFile, { clock = 'date' } = {}) {
-  const [shell, now] = clock === 'bash' ? ['/bin/bash', '$EPOCHREALTIME'] : ['/bin/sh', '$(date +%s%N)'];
-  return `#!${shell}
-# bench/checks.mjs: count and time every ipvsadm run.
-start=${now}
-'${ipvsadm}' "$@"
-rc=$?
-echo "$start ${now} $rc $*" >> '${logFile}'
+export function countingIpvsadmScript(ipvsadm, logFile) {
+  return `#!/bin/bash
+# bench: count and time every ipvsadm run (start, input, end).
+start=$EPOCHREALTIME
+if [ "$1" = -R ]; then
+  exec 3>&1 4>&2
+  coproc IPVSADM { exec '${ipvsadm}' "$@" >&3 2>&4; }
+  pid=$IPVSADM_PID
+  to=\${IPVSADM[1]}
+  IFS= read -r -d '' -N 1 first
+  input=$EPOCHREALTIME
+  { printf '%s' "$first"; cat; } >&"$to"
+  eval "exec $to>&-"
+  wait "$pid"
+  rc=$?
+else
+  input=$start
+  '${ipvsadm}' "$@"
+  rc=$?
+fi
+echo "$start $input $EPOCHREALTIME $rc $*" >> '${logFile}'
 exit $rc
 `;
 }
 
-/** A wrapper time as wall ms: epoch nanoseconds (date +%s%N) or seconds.microseconds ($EPOCHREALTIME). */
-const wrapperTimeMs = (s) => (s.includes('.') ? Number(s) * 1000 : Number(BigInt(s) / 1000n) / 1000);
+/** A wrapper time (seconds.microseconds) as wall ms. */
+const wrapperTimeMs = (s) => Number(s) * 1000;
 
-/** The runs the counting wrapper logged: { start, end (wall ms), rc, args }. */
+/** The runs the counting wrapper logged: { start, input, end (wall ms), rc, args }. */
 export function ipvsadmRuns(logFile) {
   return existsSync(logFile) ? parseIpvsadmRuns(readFileSync(logFile, 'utf8')) : [];
 }
@@ -218,8 +234,8 @@ export function parseIpvsadmRuns(text) {
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [start, end, rc, ...args] = line.split(' ');
-      return { start: wrapperTimeMs(start), end: wrapperTimeMs(end), rc: Number(rc), args: args.join(' ') };
+      const [start, input, end, rc, ...args] = line.split(' ');
+      return { start: wrapperTimeMs(start), input: wrapperTimeMs(input), end: wrapperTimeMs(end), rc: Number(rc), args: args.join(' ') };
     });
 }
 
@@ -227,25 +243,25 @@ export function parseIpvsadmRuns(text) {
  * Where the time from each real server's 'down' verdict to its removal
  * went, given when each left the table (`goneAt`: id -> wall ms), its
  * verdict (`verdictAt`) and the ipvsadm runs: the -R run that removed it
- * started `toBatch` ms after the verdict; `queued` of those the daemon had
- * to wait for an ipvsadm run still going when the verdict came (passes
- * never overlap); `daemon` is the daemon's own part (from the verdict, or
- * from the end of that run, to the -R run: the pass, the spawn); `batch`
- * from the -R run's start to the entry gone (the ipvsadm process itself,
- * here the emulator).
+ * was given its batch `toBatch` ms after the verdict; `queued` of those the
+ * daemon had to wait for an ipvsadm run still going when the verdict came
+ * (passes never overlap); `daemon` is the daemon's own part (from the
+ * verdict, or from the end of that run, to the batch: the pass, and the
+ * spawn when no -R was waiting); `batch` from the batch to the entry gone
+ * (the ipvsadm process itself, here the emulator).
  */
 export function removalPath(goneAt, verdictAt, runs, slackMs = 20) {
   const out = { toBatch: [], queued: [], daemon: [], batch: [] };
   for (const [id, gone] of goneAt) {
     const verdict = verdictAt.get(id);
     // slackMs: how late after a run's end its change may be seen (the table watcher's resolution).
-    const batch = runs.find((r) => r.args === '-R' && r.start <= gone && gone <= r.end + slackMs);
+    const batch = runs.find((r) => r.args === '-R' && r.input <= gone && gone <= r.end + slackMs);
     if (verdict === undefined || !batch) continue;
-    const before = runs.filter((r) => r !== batch && r.end <= batch.start).reduce((end, r) => Math.max(end, r.end), -Infinity);
-    out.toBatch.push(batch.start - verdict);
+    const before = runs.filter((r) => r !== batch && r.end <= batch.input).reduce((end, r) => Math.max(end, r.end), -Infinity);
+    out.toBatch.push(batch.input - verdict);
     out.queued.push(Math.max(0, before - verdict));
-    out.daemon.push(batch.start - Math.max(verdict, before));
-    out.batch.push(gone - batch.start);
+    out.daemon.push(batch.input - Math.max(verdict, before));
+    out.batch.push(gone - batch.input);
   }
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, summary(v)]));
 }

@@ -48,7 +48,12 @@ export function loadTable(path) {
 }
 
 export function saveTable(path, table) {
+  saveTableText(path, JSON.stringify(table));
+}
+
+/** saveTable with the table's JSON already made. */
+export function saveTableText(path, json) {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(table) + '\n');
+  writeFileSync(tmp, json + '\n');
   renameSync(tmp, path);
 }
