@@ -278,12 +278,12 @@ class DirectorRun {
     };
     if (director.countsIpvsadm) {
       const runs = await this.ipvsadmRuns();
-      const during = runs.filter((r) => r.start >= tFail && r.start <= lastGone);
+      const during = runs.filter((r) => r.input >= tFail && r.input <= lastGone);
       this.result.failure.ipvsadm = {
         ...runCounts(during),
         operations: this.operationsBetween(tFail, lastGone + 1000),
         path: removalPath(goneAt, verdictAt, runs, this.opts.pollMs + 20),
-        runMs: summary(during.map((r) => r.end - r.start)),
+        runMs: summary(during.map((r) => r.end - r.input)),
       };
     }
   }
@@ -317,7 +317,7 @@ class DirectorRun {
       falseDowns: this.downsBetween(tHup, tDone + 2000),
     };
     if (director.countsIpvsadm) {
-      const during = (await this.ipvsadmRuns()).filter((r) => r.start >= tHup && r.start <= tDone);
+      const during = (await this.ipvsadmRuns()).filter((r) => r.input >= tHup && r.input <= tDone);
       this.result.reload.ipvsadm = { ...runCounts(during), operations: this.operationsBetween(tHup, tDone + 2000) };
     }
     const { procs } = await control.ask('proc', { pidFiles: this.pidFiles });
@@ -339,7 +339,7 @@ class DirectorRun {
       exit: exit && (exit.signal ?? exit.code),
       entriesLeft: left.size,
     };
-    if (this.director.countsIpvsadm) this.result.stop.ipvsadmProcesses = (await this.ipvsadmRuns()).filter((r) => r.start >= tTerm).length;
+    if (this.director.countsIpvsadm) this.result.stop.ipvsadmProcesses = (await this.ipvsadmRuns()).filter((r) => r.input >= tTerm).length;
   }
 
   /** Whatever a failed run left: the director killed, an empty table for the next one, the listeners gone. */
@@ -374,7 +374,7 @@ async function main() {
       const s = await vm.status(runner);
       throw new Error(`${err.message}\nthe guest runner: ${s.stdout}${s.stderr}`);
     });
-    await control.ask('write', { path: WRAPPER, text: countingIpvsadmScript('/usr/sbin/ipvsadm', RUNS_LOG, { clock: 'bash' }), mode: 0o755 });
+    await control.ask('write', { path: WRAPPER, text: countingIpvsadmScript('/usr/sbin/ipvsadm', RUNS_LOG), mode: 0o755 });
     for (const count of opts.sizes) {
       const all = directors({ projectDir: vm.projectDir, node: process.execPath, ipvsadm: WRAPPER, count, portBase: PORT_BASE });
       for (const director of all.filter((d) => opts.programs.includes(d.key))) {

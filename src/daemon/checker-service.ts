@@ -138,7 +138,8 @@ export class CheckerService {
     this.timers = options.timers ?? systemTimers;
     this.planFor = options.plan ?? ((c, trackFiles, running) => planChecks(c, { trackFiles, ...(running ? { running } : {}) }));
     this.runScriptHook = options.runScript ?? ((command, user) => this.runScriptDefault(command, user));
-    const adapter = new Ipvsadm({ ...(options.ipvsadm !== undefined ? { command: options.ipvsadm } : {}), ...(options.ipvsadmEnv ? { env: options.ipvsadmEnv } : {}) });
+    // standby: a verdict's change goes to an ipvsadm -R already started (ipvsadm.ts).
+    const adapter = new Ipvsadm({ standby: true, ...(options.ipvsadm !== undefined ? { command: options.ipvsadm } : {}), ...(options.ipvsadmEnv ? { env: options.ipvsadmEnv } : {}) });
     this.reconciler = new IpvsReconciler(adapter, {
       ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
       ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
@@ -190,11 +191,15 @@ export class CheckerService {
     this.disarm();
     await this.runner.stop();
     await this.settled();
+    const ipvsadm = this.reconciler.adapter;
+    ipvsadm.stopPreparing();
     if (this.options.keepOnStop) {
+      await ipvsadm.close();
       this.log.info('checker stopped; IPVS entries kept (-I)');
       return;
     }
     const outcome = await this.reconciler.teardown();
+    await ipvsadm.close();
     if (outcome.ok) this.log.info({ removed: outcome.operations.length }, 'checker stopped; IPVS entries removed');
     else this.log.error({ err: outcome.failure?.message, stderr: outcome.failure?.stderr }, 'checker stopped; could not remove the IPVS entries');
   }

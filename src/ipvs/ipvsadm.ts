@@ -3,7 +3,15 @@
 // and to apply a list of operations as one `ipvsadm -R` batch on stdin: one
 // process per change, whatever its size. Decides nothing and logs nothing:
 // every outcome, with ipvsadm's stderr, is returned to the caller.
-import { spawn } from 'node:child_process';
+//
+// With `standby`, the next `ipvsadm -R` is started as soon as a run ends and
+// waits for its batch on stdin, so that starting a process (a fork of this
+// one, an exec, ipvsadm's netlink set-up) is not on the path from a check's
+// verdict to the table. ipvsadm -R applies lines as it reads them, so a
+// process started early applies its batch to the table as it is then. An
+// unused standby is given an empty batch (nothing to do) by close(), or
+// reads end-of-file when this process dies.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { formatBatch, type IpvsOperation } from './diff.js';
 import { IpvsParseError, parseSave, parseThresholdListing, withThresholds, type IpvsTable } from './table.js';
 
@@ -12,8 +20,10 @@ export interface IpvsadmOptions {
   command?: string;
   /** Environment for ipvsadm, on top of this process's (e.g. a PATH with a stand-in first). */
   env?: NodeJS.ProcessEnv;
-  /** Kill ipvsadm after this many milliseconds (default 10 s). */
+  /** Kill ipvsadm after this many milliseconds from when it is given its input (default 10 s). */
   timeoutMs?: number;
+  /** Keep the next `ipvsadm -R` started, waiting for its batch (see above). Default off. */
+  standby?: boolean;
 }
 
 /** How one ipvsadm run went wrong: the run, and one line for a log (what failed and ipvsadm's first words about it). */
@@ -37,6 +47,8 @@ export interface IpvsadmRun {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+const sameArgs = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
 function failure(run: IpvsadmRun, reason: string): IpvsadmFailure {
   const detail = run.stderr.trim().split('\n')[0] || run.startError || '';
   return { ...run, message: `${run.argv.join(' ')}: ${reason}${detail ? `: ${detail}` : ''}` };
@@ -49,15 +61,86 @@ function outcome(run: IpvsadmRun): string {
   return `exit ${run.exitCode}`;
 }
 
+/** A started ipvsadm that has not been given its input yet. */
+class StartedRun {
+  private readonly child: ChildProcess;
+  private readonly stdout: Buffer[] = [];
+  private readonly stderr: Buffer[] = [];
+  private startError: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+  private input: string | undefined;
+  /** It ended before it was given its input (then it is not used: a fresh run is started instead). */
+  ended = false;
+  private readonly closed: Promise<IpvsadmRun>;
+
+  constructor(
+    readonly argv: string[],
+    env: NodeJS.ProcessEnv | undefined,
+    private readonly timeoutMs: number,
+  ) {
+    // The PATH of `env` finds the command, as for any spawn.
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'pipe', ...(env ? { env: { ...process.env, ...env } } : {}) });
+    this.child = child;
+    child.on('error', (err) => (this.startError = err.message));
+    child.stdout!.on('data', (d: Buffer) => this.stdout.push(d));
+    child.stderr!.on('data', (d: Buffer) => this.stderr.push(d));
+    // ipvsadm may exit without reading all of its input (EPIPE): its status says what happened.
+    child.stdin!.on('error', () => {});
+    this.closed = new Promise((resolve) => {
+      child.on('close', (code, signal) => {
+        this.ended = true;
+        clearTimeout(this.timer);
+        // A program that did not start has no status ('close' then carries the errno).
+        const ended = this.startError === undefined ? { ...(code !== null ? { exitCode: code } : {}), ...(signal !== null ? { signal } : {}) } : { startError: this.startError };
+        resolve({
+          argv: this.argv,
+          ...(this.input !== undefined ? { input: this.input } : {}),
+          ...ended,
+          timedOut: this.timedOut,
+          stdout: Buffer.concat(this.stdout).toString('utf8'),
+          stderr: Buffer.concat(this.stderr).toString('utf8'),
+        });
+      });
+    });
+  }
+
+  /** While it waits, it keeps neither this process alive nor its event loop busy. */
+  idle(): this {
+    this.child.unref();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+    return this;
+  }
+
+  /** Hands it its input (none: an empty stdin) and waits for it to end. */
+  give(input?: string): Promise<IpvsadmRun> {
+    this.child.ref();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as { ref?: () => void } | null)?.ref?.();
+    if (input !== undefined) this.input = input;
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.child.kill('SIGTERM');
+    }, this.timeoutMs);
+    this.child.stdin!.end(input ?? '');
+    return this.closed;
+  }
+}
+
+const RESTORE = ['-R'];
+
 export class Ipvsadm {
   readonly command: string;
   private readonly env: NodeJS.ProcessEnv | undefined;
   private readonly timeoutMs: number;
+  private readonly keepStandby: boolean;
+  private standby: StartedRun | undefined;
+  private closed = false;
 
   constructor(options: IpvsadmOptions = {}) {
     this.command = options.command ?? 'ipvsadm';
     this.env = options.env;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.keepStandby = options.standby ?? false;
   }
 
   /**
@@ -65,39 +148,33 @@ export class Ipvsadm {
    * child_process: execa cost 2-3 ms more CPU per run, on the path from a
    * verdict to the table.
    */
-  run(args: readonly string[], input?: string): Promise<IpvsadmRun> {
-    const argv = [this.command, ...args];
-    return new Promise((resolve) => {
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
-      let startError: string | undefined;
-      let timedOut = false;
-      // The PATH of `env` finds the command, as for any spawn.
-      const child = spawn(this.command, args, { stdio: 'pipe', ...(this.env ? { env: { ...process.env, ...this.env } } : {}) });
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGTERM');
-      }, this.timeoutMs);
-      child.on('error', (err) => (startError = err.message));
-      child.stdout.on('data', (d: Buffer) => stdout.push(d));
-      child.stderr.on('data', (d: Buffer) => stderr.push(d));
-      // ipvsadm may exit without reading all of its input (EPIPE): its status says what happened.
-      child.stdin.on('error', () => {});
-      child.stdin.end(input ?? '');
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        // A program that did not start has no status ('close' then carries the errno).
-        const ended = startError === undefined ? { ...(code !== null ? { exitCode: code } : {}), ...(signal !== null ? { signal } : {}) } : { startError };
-        resolve({
-          argv,
-          ...(input !== undefined ? { input } : {}),
-          ...ended,
-          timedOut,
-          stdout: Buffer.concat(stdout).toString('utf8'),
-          stderr: Buffer.concat(stderr).toString('utf8'),
-        });
-      });
-    });
+  async run(args: readonly string[], input?: string): Promise<IpvsadmRun> {
+    let started: StartedRun;
+    if (this.standby && !this.standby.ended && sameArgs(args, RESTORE)) started = this.standby;
+    else started = new StartedRun([this.command, ...args], this.env, this.timeoutMs);
+    if (started === this.standby) this.standby = undefined;
+    const run = await started.give(input);
+    this.prepareNext();
+    return run;
+  }
+
+  /** No standby is started after this; one already waiting still serves the next batch (e.g. the teardown's). */
+  stopPreparing(): void {
+    this.closed = true;
+  }
+
+  /** Ends the standby (an empty batch: nothing changes) and starts no more. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const standby = this.standby;
+    this.standby = undefined;
+    if (standby && !standby.ended) await standby.give();
+  }
+
+  /** After a run: the next batch's process, started now (only then, so a failing ipvsadm is not restarted in a loop). */
+  private prepareNext(): void {
+    if (!this.keepStandby || this.closed || (this.standby && !this.standby.ended)) return;
+    this.standby = new StartedRun([this.command, ...RESTORE], this.env, this.timeoutMs).idle();
   }
 
   /**

@@ -204,7 +204,11 @@ describe('CheckerService', () => {
   it('logs a failed ipvsadm run with its stderr and retries it until it works', async () => {
     const state = emulatorState();
     const broken = `${state}.broken`;
-    const flaky = fakeIpvsadm('flaky-service', `if [ "$1" = -R ] && [ -e '${broken}' ]; then echo "Memory allocation problem" >&2; exit 1; fi\nexec '${join(EMULATOR_DIR, 'ipvsadm')}' "$@"`);
+    // It decides when its batch has come: the service keeps an -R started ahead (ipvsadm.ts standby).
+    const flaky = fakeIpvsadm(
+      'flaky-service',
+      `if [ "$1" = -R ]; then batch=$(cat); if [ -e '${broken}' ]; then echo "Memory allocation problem" >&2; exit 1; fi; printf '%s' "$batch" | sed '$a\\' | exec '${join(EMULATOR_DIR, 'ipvsadm')}' "$@"; exit; fi\nexec '${join(EMULATOR_DIR, 'ipvsadm')}' "$@"`,
+    );
     writeFileSync(broken, '');
     const h = harness({ state, ipvsadm: flaky, retryMinMs: 1000 });
     await h.service.start(labConfig([[21, 1]]));

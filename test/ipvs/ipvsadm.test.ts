@@ -2,6 +2,7 @@
 // environment given to the spawned process (the system ipvsadm is never
 // run), or named by path. The reconciler's life cycle over it is in
 // reconciler.test.ts.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBatch, type IpvsOperation } from '../../src/ipvs/diff.js';
@@ -96,5 +97,80 @@ describe('Ipvsadm adapter on the emulator', () => {
     const r = await new Ipvsadm({ command: fakeIpvsadm('hangs', 'exec sleep 30'), timeoutMs: 300 }).read();
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.failure).toMatchObject({ timedOut: true, message: expect.stringMatching(/timed out/) });
+  });
+});
+
+describe('Ipvsadm adapter with a standby -R', () => {
+  /** The emulator behind a script that logs when it starts and when its batch (of that length) has come, in epoch ms, by pid. */
+  function timedEmulator(name: string) {
+    const state = emulatorState();
+    const log = `${state}.runs`;
+    const command = fakeIpvsadm(
+      name,
+      `echo "start $$ $(date +%s%3N) $*" >> '${log}'
+if [ "$1" = -R ]; then batch=$(cat); echo "input $$ $(date +%s%3N) \${#batch}" >> '${log}'; printf '%s' "$batch" | sed '$a\\' | exec '${join(EMULATOR_DIR, 'ipvsadm')}' "$@"; exit; fi
+exec '${join(EMULATOR_DIR, 'ipvsadm')}' "$@"`,
+    );
+    const events = () =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' '))
+        .map(([what, pid, at, ...rest]) => ({ what, pid: Number(pid), at: Number(at), rest: rest.join(' ') }));
+    return { command, env: { IPVSADM_EMULATOR_STATE: state }, events };
+  }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('hands a batch to an ipvsadm -R started when the previous run ended', async () => {
+    const t = timedEmulator('timed-standby');
+    const adapter = new Ipvsadm({ command: t.command, env: t.env, standby: true });
+    expect(await adapter.apply(addAll(lines('-A -t 198.51.100.180:80 -s rr')))).toEqual({ ok: true, processes: 1 });
+    await sleep(800); // the standby is up and waiting
+    const asked = Date.now();
+    expect(await adapter.apply(addAll(lines('-A -t 198.51.100.181:80 -s rr')))).toEqual({ ok: true, processes: 1 });
+    const second = t.events().filter((e) => e.what === 'input')[1]!;
+    const itsStart = t.events().find((e) => e.what === 'start' && e.pid === second.pid)!;
+    expect(itsStart.at).toBeLessThan(asked);
+    expect(second.at).toBeGreaterThanOrEqual(asked - 5);
+    await adapter.close();
+    expect(await saved(new Ipvsadm({ command: t.command, env: t.env }))).toBe(lines('-A -t 198.51.100.180:80 -s rr', '-A -t 198.51.100.181:80 -s rr'));
+    // close() gave the third -R an empty batch: it changed nothing and ended.
+    const inputs = t.events().filter((e) => e.what === 'input');
+    expect(inputs.map((e) => Number(e.rest) > 0)).toEqual([true, true, false]);
+  });
+
+  it('reads with a process of its own, and keeps one -R waiting', async () => {
+    const t = timedEmulator('timed-reads');
+    const adapter = new Ipvsadm({ command: t.command, env: t.env, standby: true });
+    expect(await adapter.read()).toEqual({ ok: true, table: { services: [] } });
+    await sleep(300);
+    expect(t.events().map((e) => `${e.what} ${e.rest}`)).toEqual(['start -Sn', 'start -R']);
+    await adapter.close();
+    expect(t.events().map((e) => `${e.what} ${e.rest}`)).toEqual(['start -Sn', 'start -R', 'input 0']); // batch length 0
+  });
+
+  it('starts a fresh -R when the standby died while it waited', async () => {
+    const t = timedEmulator('timed-killed');
+    const adapter = new Ipvsadm({ command: t.command, env: t.env, standby: true });
+    await adapter.read();
+    await sleep(300);
+    const standby = t.events().find((e) => e.what === 'start' && e.rest === '-R')!;
+    process.kill(standby.pid, 'SIGKILL');
+    await sleep(100);
+    expect(await adapter.apply(addAll(LAB))).toEqual({ ok: true, processes: 1 });
+    expect(await saved(new Ipvsadm({ command: t.command, env: t.env }))).toBe(LAB);
+    await adapter.close();
+  });
+
+  it('starts no standby unless asked, and none after stopPreparing()', async () => {
+    const t = timedEmulator('timed-off');
+    await new Ipvsadm({ command: t.command, env: t.env }).apply(addAll(LAB));
+    await sleep(300);
+    expect(t.events().filter((e) => e.what === 'start')).toHaveLength(1);
+    const adapter = new Ipvsadm({ command: t.command, env: t.env, standby: true });
+    adapter.stopPreparing();
+    await adapter.read();
+    await sleep(300);
+    expect(t.events().filter((e) => e.what === 'start')).toHaveLength(2);
   });
 });

@@ -17,10 +17,16 @@ if (!statePath) {
   process.exit(2);
 }
 
+const args = process.argv.slice(2);
+// -R waits for its batch before it touches the table (as the real one reads
+// each line before applying it): a caller may start it long before the
+// batch comes, and it must not hold the table's lock meanwhile.
+const restores = args.some((a) => a === '--restore' || /^-[a-zA-Z]*R/.test(a));
+const batch = restores ? readFileSync(0, 'utf8') : undefined;
 const unlock = lock(statePath);
 let result;
 try {
-  result = runIpvsadm(process.argv.slice(2), { table: loadTable(statePath), readStdin: () => readFileSync(0, 'utf8') });
+  result = runIpvsadm(args, { table: loadTable(statePath), readStdin: () => batch ?? readFileSync(0, 'utf8') });
   saveTable(statePath, result.table);
 } finally {
   unlock();
