@@ -8,7 +8,7 @@ import type { Family } from '../config/ip.js';
 import type { ForwardingMethod as ModelForwarding, RealServer, SorryServer, VirtualServer, VirtualServerGroup } from '../config/model/check.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { canonicalAddress, expandRange } from './address.js';
-import { activeRealServers, poolView, type HealthMap, type QuorumState, type QuorumStates, type RealServerHealth } from './health-view.js';
+import { activeRealServers, poolView, type HealthMap, type PoolMember, type PoolView, type QuorumState, type QuorumStates, type RealServerHealth } from './health-view.js';
 import { realServerKey, virtualServerId } from './server-id.js';
 import {
   destinationId,
@@ -163,6 +163,13 @@ interface ServiceLayout {
   service: IpvsService;
   /** By server: its destination at its configured weight (weights set at run time, and 0, are made from it). */
   destinations: Map<RealServer | SorryServer, IpvsDestination>;
+  /**
+   * The service as the last evaluation made it, and from which pool: a pass
+   * follows one change of health, and most pools are then as they were, so
+   * their service is given again as it was (the same objects, which the diff
+   * then passes over at once) instead of being made anew.
+   */
+  last?: { members: PoolMember[]; sorryActive: boolean; service: IpvsService; warnings: string[] };
 }
 
 interface VirtualServerLayout {
@@ -226,23 +233,40 @@ export function desiredFrom(layout: DesiredLayout, health: HealthMap = new Map()
   for (const { vs, id, services: slots } of layout.virtualServers) {
     const view = poolView(vs, health, previousQuorum.get(id));
     quorum.set(id, view.quorum);
-    for (const { slot, service, destinations } of slots) {
-      const byKey = new Map<string, IpvsDestination>();
-      for (const member of view.members) {
-        const configured = destinations.get(member.server)!;
-        const d = member.weight === configured.weight ? configured : { ...configured, weight: member.weight };
-        const dKey = destinationId(slot.key, configured);
-        if (!fits(d, slot)) {
-          warnings.push(`${describe(vs)}: ${member.sorry ? 'sorry' : 'real'} server ${dKey} is IPv${d.family} in an IPv${slot.key.family} service, which only a tunnel (lb_kind TUN) can do; skipped`);
-          continue;
-        }
-        // Two servers on one destination (a sorry server that is also a real server): the serving one wins.
-        if (!byKey.has(dKey) || (member.sorry && view.sorryActive)) byKey.set(dKey, d);
+    for (const serviceLayout of slots) {
+      const last = serviceLayout.last;
+      if (!last || last.sorryActive !== view.sorryActive || !samePool(last.members, view.members)) {
+        serviceLayout.last = { members: view.members, sorryActive: view.sorryActive, ...serviceWithPool(vs, serviceLayout, view) };
       }
-      services.push({ ...service, destinations: [...byKey.values()] });
+      services.push(serviceLayout.last!.service);
+      warnings.push(...serviceLayout.last!.warnings);
     }
   }
   return { table: { services }, quorum, managed: layout.managed, warnings };
+}
+
+function samePool(a: readonly PoolMember[], b: readonly PoolMember[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.server !== b[i]!.server || a[i]!.weight !== b[i]!.weight || a[i]!.sorry !== b[i]!.sorry) return false;
+  return true;
+}
+
+/** One service of a virtual server with the pool's destinations. */
+function serviceWithPool(vs: VirtualServer, { slot, service, destinations }: ServiceLayout, view: PoolView): { service: IpvsService; warnings: string[] } {
+  const warnings: string[] = [];
+  const byKey = new Map<string, IpvsDestination>();
+  for (const member of view.members) {
+    const configured = destinations.get(member.server)!;
+    const d = member.weight === configured.weight ? configured : { ...configured, weight: member.weight };
+    const dKey = destinationId(slot.key, configured);
+    if (!fits(d, slot)) {
+      warnings.push(`${describe(vs)}: ${member.sorry ? 'sorry' : 'real'} server ${dKey} is IPv${d.family} in an IPv${slot.key.family} service, which only a tunnel (lb_kind TUN) can do; skipped`);
+      continue;
+    }
+    // Two servers on one destination (a sorry server that is also a real server): the serving one wins.
+    if (!byKey.has(dKey) || (member.sorry && view.sorryActive)) byKey.set(dKey, d);
+  }
+  return { service: { ...service, destinations: [...byKey.values()] }, warnings };
 }
 
 /**

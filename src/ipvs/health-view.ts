@@ -35,9 +35,25 @@ function clampWeight(w: number): number {
   return Math.min(Math.max(Math.trunc(w), 0), MAX_WEIGHT);
 }
 
+/**
+ * The real servers keepalived runs (it ignores repeats), with their keys in
+ * the health map: made once per virtual server (the model does not change
+ * once read), since every pass looks at every real server.
+ */
+const activeByVs = new WeakMap<VirtualServer, { servers: readonly RealServer[]; keys: readonly string[] }>();
+
+function active(vs: VirtualServer): { servers: readonly RealServer[]; keys: readonly string[] } {
+  let a = activeByVs.get(vs);
+  if (!a) {
+    const servers = vs.realServers.filter((rs) => !rs.ignored && rs.effective);
+    activeByVs.set(vs, (a = { servers, keys: servers.map((rs) => realServerKey(vs, rs)) }));
+  }
+  return a;
+}
+
 /** The real servers keepalived runs (it ignores repeats). */
-export function activeRealServers(vs: VirtualServer): RealServer[] {
-  return vs.realServers.filter((rs) => !rs.ignored && rs.effective);
+export function activeRealServers(vs: VirtualServer): readonly RealServer[] {
+  return active(vs).servers;
 }
 
 /**
@@ -113,8 +129,8 @@ export interface PoolView {
 /** Who is in the pool of a virtual server, given the checkers' verdicts and the previous quorum state. */
 export function poolView(vs: VirtualServer, health: HealthMap, previous: QuorumState | undefined): PoolView {
   // Each real server's health is looked up once (a pass does this for every real server).
-  const servers = activeRealServers(vs);
-  const entries = servers.map((rs) => health.get(realServerKey(vs, rs)));
+  const { servers, keys } = active(vs);
+  const entries = keys.map((key) => health.get(key));
   let live = 0;
   servers.forEach((rs, i) => {
     if (upFrom(rs, entries[i])) live += weightFrom(rs, entries[i]);

@@ -78,11 +78,21 @@ function contains(outer: TableKeys, inner: TableKeys): boolean {
  * along); only our destinations in it are.
  */
 export function deletable(live: IpvsTable, owned: TableKeys): TableKeys {
-  const services = new Set(owned.services);
-  for (const s of live.services) {
-    if (s.destinations.some((d) => !owned.destinations.has(destinationId(s.key, d)))) services.delete(serviceKeyText(s.key));
-  }
-  return { services, destinations: owned.destinations };
+  // The services are made when asked for: the diff asks only about services no longer wanted (rare), and a pass at 10,000 destinations need not look at all of them.
+  let services: Set<string> | undefined;
+  const deletableServices = (): Set<string> => {
+    services = new Set(owned.services);
+    for (const s of live.services) {
+      if (s.destinations.some((d) => !owned.destinations.has(destinationId(s.key, d)))) services.delete(serviceKeyText(s.key));
+    }
+    return services;
+  };
+  return {
+    get services() {
+      return services ?? deletableServices();
+    },
+    destinations: owned.destinations,
+  };
 }
 
 export class IpvsReconciler {

@@ -179,6 +179,34 @@ describe('desiredState', () => {
     expect(desiredFrom(layout, healthOf({ 'tcp 198.51.100.180:80 -> 198.51.100.22:80': { up: true, weight: 9 } })).table.services[0].destinations[1]).toMatchObject({ weight: 9 });
   });
 
+  it('gives a pool that did not change as the same service object, and makes only a changed one anew', () => {
+    const c = config(
+      `virtual_server 198.51.100.180 80 {\n  protocol TCP\n  lb_kind DR\n  real_server 198.51.100.21 80 {\n  }\n  real_server 198.51.100.22 80 {\n  }\n}\n` +
+        `virtual_server 198.51.100.181 80 {\n  protocol TCP\n  lb_kind DR\n  real_server 198.51.100.23 80 {\n  }\n}\n`,
+    );
+    const layout = desiredLayout(c);
+    const first = desiredFrom(layout, new Map());
+    const again = desiredFrom(layout, new Map(), first.quorum);
+    expect(again.table.services[0]).toBe(first.table.services[0]);
+    expect(again.table.services[1]).toBe(first.table.services[1]);
+    const one = desiredFrom(layout, healthOf({ 'tcp 198.51.100.180:80 -> 198.51.100.22:80': false }), again.quorum);
+    expect(one.table.services[0]).not.toBe(again.table.services[0]);
+    expect(one.table.services[1]).toBe(again.table.services[1]);
+    // Given again, a pool is what a fresh evaluation gives.
+    expect(formatSave(one.table)).toBe(formatSave(desiredState(c, healthOf({ 'tcp 198.51.100.180:80 -> 198.51.100.22:80': false }), again.quorum).table));
+    const back = desiredFrom(layout, new Map(), one.quorum);
+    expect(formatSave(back.table)).toBe(formatSave(first.table));
+  });
+
+  it('reports a pool\'s warnings in every pass, also when the pool is given again', () => {
+    const c = config(`virtual_server_group WEB {\n  198.51.100.180 80\n  2001:db8::180 80\n}\nvirtual_server group WEB {\n  protocol TCP\n  lb_kind DR\n  real_server 198.51.100.21 80 {\n  }\n}\n`);
+    const layout = desiredLayout(c);
+    const first = desiredFrom(layout, new Map());
+    const again = desiredFrom(layout, new Map(), first.quorum);
+    expect(first.warnings).toEqual([expect.stringMatching(/real server .*198.51.100.21:80 is IPv4 in an IPv6 service/)]);
+    expect(again.warnings).toEqual(first.warnings);
+  });
+
   it('uses weights set at run time', () => {
     expect(save(pool(''), { 'tcp 198.51.100.180:80 -> 198.51.100.22:80': { up: true, weight: 9 } })).toContain('-r 198.51.100.22:80 -g -w 9');
   });
