@@ -435,10 +435,10 @@ function printTable(ours, theirs) {
   row('failed at once (listeners closed)', '', (r) => f0(r.failure?.servers));
   row('failure -> verdict ms (med/p95/max)', '<= delay_loop', (r) => ms(r.failure?.failToVerdict));
   row('verdict -> gone ms (med/p95/max)', `<= ${TARGETS.removalMs}`, (r) => ms(r.failure?.verdictToGone) + ok(r.failure?.verdictToGone?.n ? r.failure.verdictToGone.max <= TARGETS.removalMs : undefined));
-  row('  verdict -> its -R run starts', '', (r) => ms(r.failure?.path.toBatch));
+  row('  verdict -> its -R run gets the batch', '', (r) => ms(r.failure?.path.toBatch));
   row('    waiting for an ipvsadm run going', '', (r) => ms(r.failure?.path.queued));
-  row('    daemon: pass + spawn', `<= ${TARGETS.removalMs}`, (r) => ms(r.failure?.path.daemon) + ok(r.failure?.path.daemon.n ? r.failure.path.daemon.max <= TARGETS.removalMs : undefined));
-  row('  -R run start -> gone (emulator)', '', (r) => ms(r.failure?.path.batch));
+  row('    daemon: pass (+ spawn if no -R waits)', `<= ${TARGETS.removalMs}`, (r) => ms(r.failure?.path.daemon) + ok(r.failure?.path.daemon.n ? r.failure.path.daemon.max <= TARGETS.removalMs : undefined));
+  row('  batch -> gone (the -R run, emulator)', '', (r) => ms(r.failure?.path.batch));
   row('failure -> gone ms (med/p95/max)', '', (r) => ms(r.failure?.failToGone));
   row('  ipvsadm runs: -Sn reads / -R batches', '1 -R per batch', (r) => (r.failure ? `${r.failure.reads} / ${r.failure.batches}` : '-'));
   row('  operations per -R batch', '', (r) => list(r.failure?.operations));

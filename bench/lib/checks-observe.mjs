@@ -193,7 +193,8 @@ export function writeCountingIpvsadm(path, ipvsadm, logFile) {
  * started, when its input came and when it ended: the daemon starts its
  * next `ipvsadm -R` ahead and hands it the batch later (src/ipvs/ipvsadm.ts,
  * standby), so for -R the wrapper starts the program at once, as it would
- * be, and forwards stdin to it from its first byte on.
+ * be, and forwards stdin to it from its first byte on (ipvsadm input has
+ * no NUL bytes, which bash variables cannot hold).
  */
 export function countingIpvsadmScript(ipvsadm, logFile) {
   return `#!/bin/bash
@@ -206,7 +207,12 @@ if [ "$1" = -R ]; then
   to=\${IPVSADM[1]}
   IFS= read -r -d '' -N 1 first
   input=$EPOCHREALTIME
-  { printf '%s' "$first"; cat; } >&"$to"
+  # Forwarded by builtins in large reads: a \`cat\` process here would be a fork after the batch came.
+  printf '%s' "$first" >&"$to"
+  while IFS= read -r -d '' -N 65536 chunk || [ -n "$chunk" ]; do
+    printf '%s' "$chunk" >&"$to"
+    [ \${#chunk} -lt 65536 ] && break
+  done
   eval "exec $to>&-"
   wait "$pid"
   rc=$?
