@@ -11,38 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { emptyTable } from './emulator/lib/kernel.mjs';
 import { useNameFiles } from './emulator/lib/names.mjs';
 import { runIpvsadm } from './emulator/lib/run.mjs';
+import { FIXTURES, isKnownDifference, recording, sortedLines as lines } from './emulator-recording.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const EMULATOR = join(here, 'emulator', 'ipvsadm');
-const FIXTURES = join(here, 'emulator', 'fixtures');
-
-interface RecordedStep {
-  args: string[];
-  stdin?: string;
-  stdout: string;
-  stderr: string;
-  status: number | null;
-  signal?: string;
-}
-interface Recording {
-  ipvsadm: string;
-  kernel: string;
-  cases: { name: string; steps: RecordedStep[] }[];
-}
-
-const recording = JSON.parse(readFileSync(join(FIXTURES, 'ipvsadm-1.31-linux-6.1.json'), 'utf8')) as Recording;
-
-/**
- * Where the emulator cannot match: the kernel lists services unsorted in
- * hash-table order, and its hash mixes in a kernel pointer (two recordings,
- * two boots, gave two orders). Same lines, any order.
- */
-const KNOWN_DIFFERENCES = [{ case: 'sorting of services and destinations', args: ['-Ln', '--nosort'] }];
-
-const isKnownDifference = (name: string, step: RecordedStep): boolean =>
-  KNOWN_DIFFERENCES.some((k) => k.case === name && JSON.stringify(k.args) === JSON.stringify(step.args));
-
-const lines = (text: string): string[] => text.split('\n').sort();
 
 describe('emulator replays what ipvsadm 1.31 did on Linux 6.1', () => {
   // The recording machine's /etc/hosts and /etc/services, so names resolve the same here.
