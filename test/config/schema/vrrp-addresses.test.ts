@@ -165,6 +165,10 @@ describe('virtual_routes lines (keepalived 2.2.7)', () => {
     { line: '203.0.113.0/24 dev eth1 0 x', exit: 5 },
     { line: '203.0.113.0/24 dev eth1 default', exit: 5 },
     { line: 'default dev eth1', exit: 0 },
+    // The first address settles the family: a later destination of the other family drops the route.
+    { line: '203.0.113.0/24 2001:db8::1 198.51.100.254 dev eth1', exit: 5 },
+    { line: 'src 198.51.100.1 2001:db8:1::/64 dev eth1', exit: 5 },
+    { line: '2001:db8:1::/64 203.0.113.0/24 dev eth1', exit: 5 },
   ];
   it.each(rows)('$line', ({ line, exit, lines }) => {
     const v = verdict(inBlock('virtual_routes', line));

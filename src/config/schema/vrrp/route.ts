@@ -44,6 +44,7 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
   const words = stmt.words;
   const route: VirtualRoute = { loc: stmtLoc(stmt), type: 'unicast', noTrack: false, nexthops: [], interfaceRefs: [], options: {} };
   let bad = false;
+  let declaredFamily: 4 | 6 | undefined;
   const fail = (index: number, code: string, message: string, hint?: string): void => {
     ctx.problems.error(code, stmtLoc(stmt, index), message, hint ? { hint } : {});
     bad = true;
@@ -67,8 +68,15 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
       return false;
     }
     const destination = readAddressWord(stmt, ctx, index, 'route destination');
-    if (destination) route.destination = destination;
-    return destination !== undefined;
+    if (!destination) return false;
+    // keepalived settles the route's family with its first address (or inet/inet6): a later destination of the other family drops the route.
+    const family = route.destination?.family ?? declaredFamily ?? route.src?.family ?? route.via?.family;
+    if (family !== undefined && destination.family !== family) {
+      fail(index, 'vrrp-route-family', `destination '${word}' is IPv${destination.family} in an IPv${family} route: the route mixes IPv4 and IPv6 addresses; it is ignored`);
+      return false;
+    }
+    route.destination = destination;
+    return true;
   };
   const address = (index: number, what: string): IpAddress | undefined => {
     const ip = parseIp(words[index].v);
@@ -76,7 +84,6 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
     return ip;
   };
 
-  let declaredFamily: 4 | 6 | undefined;
   /** Set after a route type: keepalived takes the next word as the destination, whatever it is. */
   let destinationNext = false;
   let i = 0;
