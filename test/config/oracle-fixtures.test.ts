@@ -28,6 +28,7 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'bad-enum.conf': 5,
   'bad-number.conf': 5,
   'checker-dns.conf': 0,
+  'checker-dns-name-labels.conf': 5,
   'checker-file.conf': 0,
   'checker-http.conf': 0,
   'checker-misc.conf': 0,

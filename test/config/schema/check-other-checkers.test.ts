@@ -90,6 +90,11 @@ describe('DNS_CHECK', () => {
     [['      name .example'], ['7:invalid-value']],
     [['      name a..b'], ['7:invalid-value']],
     [['      name .'], []],
+    // keepalived 2.2.7 looks one character past the start as past each dot: a one-character first label is "empty".
+    [['      name a.example'], ['7:invalid-value']],
+    [['      name 1.5'], ['7:invalid-value']],
+    [['      name a'], []],
+    [['      name ab.example.'], []],
     [['      name ok.example', '      name again.example'], ['8:duplicate-setting']],
   ])('%j', (lines, expected) => {
     expect(problemLines(readText(checker('DNS_CHECK', lines)).problems)).toEqual(expected);

@@ -10,9 +10,14 @@ import { checkerBase, connectedCheckerBlock, connectedCheckerKeywords } from './
 export const DNS_DEFAULT_TYPE: DnsQueryType = 'SOA';
 export const DNS_DEFAULT_NAME = '.';
 
-/** A name with an empty label ('a..b', or a leading '.' other than the root '.'). */
+/**
+ * A name keepalived 2.2.7 takes for one with an empty label: 'a..b', a
+ * leading '.' other than the root '.', and also a first label of one
+ * character ('a.example.com'): its check looks one character past the
+ * start of the name as it does past each dot.
+ */
 function hasEmptyLabel(name: string): boolean {
-  return (name.startsWith('.') && name !== '.') || name.includes('..');
+  return (name.startsWith('.') && name !== '.') || name.includes('..') || name[1] === '.';
 }
 
 const namesSet = new WeakSet<DnsCheck>();
@@ -39,7 +44,10 @@ const dnsKeywords: Record<string, KeywordHandler<DnsCheck>> = {
       return;
     }
     if (hasEmptyLabel(name)) {
-      ctx.problems.error('invalid-value', stmtLoc(stmt, 1), `DNS name '${name}' has an empty label`, { hint: "remove the extra '.'; keepalived ignores the name" });
+      const oneCharacter = name[1] === '.' && !name.startsWith('.');
+      ctx.problems.error('invalid-value', stmtLoc(stmt, 1), oneCharacter ? `DNS name '${name}': keepalived 2.2.7 takes a one-character first label for an empty one` : `DNS name '${name}' has an empty label`, {
+        hint: oneCharacter ? "keepalived ignores the name and queries '.'; query a name whose first label is longer" : "remove the extra '.'; keepalived ignores the name",
+      });
       return;
     }
     namesSet.add(checker);
