@@ -191,6 +191,12 @@ describe('virtual_rules lines (keepalived 2.2.7)', () => {
     { line: 'from 198.51.100.0/24 table 1;from 198.51.100.0/25 table 1', exit: 5, lines: [8, 9] },
     // 'pref' is not a keepalived 2.2.7 rule option.
     { line: 'from 198.51.100.0/24 table 1 pref 100', exit: 5 },
+    // fwmark M[/MASK], read with strtoul base 0: 32 bits each, no '-', 0x hex or 0 octal.
+    { line: 'fwmark 0xffffffff/0XF table 1 priority 100;fwmark 010 table 1 priority 101;fwmark +5/ table 1 priority 102', exit: 0 },
+    { line: 'fwmark 4294967296 table 1 priority 100', exit: 5 },
+    { line: 'fwmark 16/0x1ffffffff table 1 priority 100', exit: 5 },
+    { line: 'fwmark 08 table 1 priority 100', exit: 5 },
+    { line: 'fwmark 5/-1 table 1 priority 100', exit: 5 },
     { line: 'from 198.51.100.0/24 table foo priority 100', exit: 5 },
     { line: 'from 198.51.100.0/24 table 0 priority 100', exit: 5 },
     { line: 'from 198.51.100.0/24 table 1 table 2 priority 100', exit: 5 },

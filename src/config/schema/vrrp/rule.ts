@@ -29,6 +29,33 @@ export interface RuleLineOptions {
 }
 
 /** Reads one rule line; undefined when keepalived would drop the rule. */
+/** strtoul(text + from, &end, 0): the number read (0 when none) and where it stopped. */
+function strtoulBase0(text: string, from: number): { value: bigint; end: number } {
+  let i = from;
+  if (text[i] === '+') i++;
+  const hex = /^0[xX][0-9a-fA-F]/.test(text.slice(i));
+  const digits = hex ? /^[0-9a-fA-F]+/ : text[i] === '0' ? /^[0-7]+/ : /^[0-9]+/;
+  const m = digits.exec(text.slice(hex ? i + 2 : i));
+  if (!m) return { value: 0n, end: from };
+  return { value: BigInt(hex ? `0x${m[0]}` : text[i] === '0' ? `0o${m[0]}` : m[0]), end: (hex ? i + 2 : i) + m[0].length };
+}
+
+/** A rule's `fwmark M[/MASK]` as keepalived 2.2.7 reads it: each part no sign, at most 32 bits, nothing after. */
+function isFwmark(value: string): boolean {
+  const UINT32_MAX = 4294967295n;
+  if (value.startsWith('-')) return false;
+  const mark = strtoulBase0(value, 0);
+  if (mark.value > UINT32_MAX) return false;
+  let end = mark.end;
+  if (value[end] === '/') {
+    if (value[end + 1] === '-') return false;
+    const mask = strtoulBase0(value, end + 1);
+    if (mask.value > UINT32_MAX) return false;
+    end = mask.end;
+  }
+  return end === value.length;
+}
+
 export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOptions): VirtualRule | undefined {
   const words = stmt.words;
   const rule: VirtualRule = { loc: stmtLoc(stmt), invert: false, noTrack: false, options: {} };
@@ -97,7 +124,7 @@ export function readRuleLine(stmt: Stmt, ctx: ReadContext, options: RuleLineOpti
         rule.action = { kind: word === 'lookup' ? 'table' : word, value };
         break;
       case 'fwmark':
-        if (!/^(0x[0-9a-f]+|\d+)(\/(0x[0-9a-f]+|\d+))?$/i.test(value)) return fail(i, 'vrrp-rule-fwmark', `rule fwmark '${value}' is not a number[/mask]`);
+        if (!isFwmark(value)) return fail(i, 'vrrp-rule-fwmark', `rule fwmark '${value}' is not a mark[/mask] of 0 to 4294967295 (decimal, 0x hex or 0 octal)`);
         rule.options.fwmark = value;
         break;
       case 'iif':
