@@ -73,6 +73,7 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'route-from.conf': 5,
   'route-destination-family.conf': 5,
   'rule-fwmark-values.conf': 5,
+  'route-type-numbers.conf': 5,
   'nested-include.conf': 5,
   'nopreempt-master.conf': 5,
   'one-line-blocks.conf': 0,

@@ -9,6 +9,7 @@ import type { RouteNexthop, RouteType, VirtualRoute } from '../../model/vrrp.js'
 import type { ReadContext } from '../types.js';
 import { readAddressWord } from './address.js';
 import { missingParameter } from './common.js';
+import { wholeCNumber } from '../c-number.js';
 
 const TYPES = new Set<RouteType>(['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'local', 'broadcast', 'anycast', 'multicast', 'nat']);
 /** Route types by their rtnetlink number (RTN_*), as `ip route` also takes them. */
@@ -219,11 +220,12 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
           route.options[word] = locked ? `lock ${value}` : value;
           break;
         }
-        // A route type (by name or number) anywhere: the next word is the destination.
-        if (TYPES.has(word as RouteType) || (/^\d+$/.test(word) && Number(word) <= 255)) {
+        // A route type (by name, or a number up to 255 in C's notations: 16, 0x10, 020) anywhere: the next word is the destination.
+        const typeNumber = TYPES.has(word as RouteType) ? undefined : wholeCNumber(word);
+        if (TYPES.has(word as RouteType) || (typeNumber !== undefined && typeNumber <= 255n)) {
           if (!needValue()) return undefined;
           if (TYPES.has(word as RouteType)) route.type = word as RouteType;
-          else route.type = ROUTE_TYPE_NUMBERS[Number(word)] ?? route.type;
+          else route.type = ROUTE_TYPE_NUMBERS[Number(typeNumber)] ?? route.type;
           destinationNext = true;
           break;
         }

@@ -13,6 +13,7 @@ import type { ReadContext } from '../types.js';
 import { readAddressWord } from './address.js';
 import { missingParameter } from './common.js';
 import { isTableName } from './route.js';
+import { strtoulBase0 } from '../c-number.js';
 
 const ACTIONS_WITH_VALUE = new Set(['table', 'lookup', 'goto']);
 const ACTIONS = new Set(['nop', 'blackhole', 'prohibit', 'unreachable', 'l3mdev']);
@@ -29,17 +30,6 @@ export interface RuleLineOptions {
 }
 
 /** Reads one rule line; undefined when keepalived would drop the rule. */
-/** strtoul(text + from, &end, 0): the number read (0 when none) and where it stopped. */
-function strtoulBase0(text: string, from: number): { value: bigint; end: number } {
-  let i = from;
-  if (text[i] === '+') i++;
-  const hex = /^0[xX][0-9a-fA-F]/.test(text.slice(i));
-  const digits = hex ? /^[0-9a-fA-F]+/ : text[i] === '0' ? /^[0-7]+/ : /^[0-9]+/;
-  const m = digits.exec(text.slice(hex ? i + 2 : i));
-  if (!m) return { value: 0n, end: from };
-  return { value: BigInt(hex ? `0x${m[0]}` : text[i] === '0' ? `0o${m[0]}` : m[0]), end: (hex ? i + 2 : i) + m[0].length };
-}
-
 /** A rule's `fwmark M[/MASK]` as keepalived 2.2.7 reads it: each part no sign, at most 32 bits, nothing after. */
 function isFwmark(value: string): boolean {
   const UINT32_MAX = 4294967295n;
