@@ -27,6 +27,11 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 export function readInteger(stmt: Stmt, ctx: ReadContext, index: number, range: NumberRange): number | undefined {
   const text = argAt(stmt, ctx, index, 'a number');
   if (text === undefined) return undefined;
+  // keepalived reads these with read_unsigned, which refuses any '-', even '-0'.
+  if (range.min >= 0 && text.startsWith('-')) {
+    ctx.problems.error('invalid-number', stmtLoc(stmt, index), `'${keywordOf(stmt)}' cannot be negative ('${text}')`, { hint: `use a whole number from ${range.min} to ${range.max}` });
+    return undefined;
+  }
   if (!INTEGER.test(text)) {
     ctx.problems.error('invalid-number', stmtLoc(stmt, index), `'${keywordOf(stmt)}' takes a whole number, not '${text}'`, {
       hint: `use a whole number from ${range.min} to ${range.max}`,
