@@ -75,6 +75,7 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'rule-fwmark-values.conf': 5,
   'route-type-numbers.conf': 5,
   'vrrp-negative-zero.conf': 6,
+  'vrrp-negative-zero-decimals.conf': 5,
   'nested-include.conf': 5,
   'nopreempt-master.conf': 5,
   'one-line-blocks.conf': 0,

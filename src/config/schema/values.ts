@@ -23,15 +23,18 @@ export interface NumberRange {
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
+/** keepalived reads a value that cannot be negative with read_unsigned / read_decimal_unsigned, which refuse any '-', even '-0'. */
+function refusesSign(stmt: Stmt, ctx: ReadContext, index: number, text: string, range: NumberRange): boolean {
+  if (range.min < 0 || !text.startsWith('-')) return false;
+  ctx.problems.error('invalid-number', stmtLoc(stmt, index), `'${keywordOf(stmt)}' cannot be negative ('${text}')`, { hint: `use a number from ${range.min} to ${range.max}` });
+  return true;
+}
+
 /** An integer in [min, max]. */
 export function readInteger(stmt: Stmt, ctx: ReadContext, index: number, range: NumberRange): number | undefined {
   const text = argAt(stmt, ctx, index, 'a number');
   if (text === undefined) return undefined;
-  // keepalived reads these with read_unsigned, which refuses any '-', even '-0'.
-  if (range.min >= 0 && text.startsWith('-')) {
-    ctx.problems.error('invalid-number', stmtLoc(stmt, index), `'${keywordOf(stmt)}' cannot be negative ('${text}')`, { hint: `use a whole number from ${range.min} to ${range.max}` });
-    return undefined;
-  }
+  if (refusesSign(stmt, ctx, index, text, range)) return undefined;
   if (!INTEGER.test(text)) {
     ctx.problems.error('invalid-number', stmtLoc(stmt, index), `'${keywordOf(stmt)}' takes a whole number, not '${text}'`, {
       hint: `use a whole number from ${range.min} to ${range.max}`,
@@ -48,6 +51,7 @@ export function readInteger(stmt: Stmt, ctx: ReadContext, index: number, range: 
 export function readDecimal(stmt: Stmt, ctx: ReadContext, index: number, range: NumberRange): number | undefined {
   const text = argAt(stmt, ctx, index, 'a number');
   if (text === undefined) return undefined;
+  if (refusesSign(stmt, ctx, index, text, range)) return undefined;
   if (!DECIMAL.test(text)) {
     ctx.problems.error('invalid-number', stmtLoc(stmt, index), `'${keywordOf(stmt)}' takes a number, not '${text}'`, {
       hint: `use a number from ${range.min} to ${range.max}`,

@@ -61,6 +61,7 @@ describe('vrrp_instance numbers and enums (keepalived 2.2.7)', () => {
     // read_unsigned refuses any '-', even '-0'.
     { name: 'garp_master_delay -0', extra: 'garp_master_delay -0', exit: 5, lines: [4] },
     { name: 'debug -0', extra: 'debug -0', exit: 5, lines: [4] },
+    { name: 'preempt_delay -0', extra: 'preempt_delay -0', exit: 5, lines: [4] },
     { name: 'garp_master_repeat 0 is raised to 1', extra: 'garp_master_repeat 0', exit: 5, lines: [4] },
     { name: 'garp_master_refresh 4294967295', extra: 'garp_master_refresh 4294967295', exit: 0 },
     { name: 'garp_lower_prio_repeat -1', extra: 'garp_lower_prio_repeat -1', exit: 5, lines: [4] },
