@@ -70,9 +70,10 @@ class StartedRun {
   private timer: NodeJS.Timeout | undefined;
   private timedOut = false;
   private input: string | undefined;
-  /** It ended before it was given its input (then it is not used: a fresh run is started instead). */
+  /** The process has ended (a standby that ended before it was given its input is not used: a fresh run is started instead). */
   ended = false;
-  private readonly closed: Promise<IpvsadmRun>;
+  /** How it went, once it has ended. */
+  private readonly result: Promise<IpvsadmRun>;
 
   constructor(
     readonly argv: string[],
@@ -87,7 +88,7 @@ class StartedRun {
     child.stderr!.on('data', (d: Buffer) => this.stderr.push(d));
     // ipvsadm may exit without reading all of its input (EPIPE): its status says what happened.
     child.stdin!.on('error', () => {});
-    this.closed = new Promise((resolve) => {
+    this.result = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         this.ended = true;
         clearTimeout(this.timer);
@@ -122,7 +123,7 @@ class StartedRun {
       this.child.kill('SIGTERM');
     }, this.timeoutMs);
     this.child.stdin!.end(input ?? '');
-    return this.closed;
+    return this.result;
   }
 }
 
@@ -134,7 +135,7 @@ export class Ipvsadm {
   private readonly timeoutMs: number;
   private readonly keepStandby: boolean;
   private standby: StartedRun | undefined;
-  private closed = false;
+  private noMoreStandby = false;
 
   constructor(options: IpvsadmOptions = {}) {
     this.command = options.command ?? 'ipvsadm';
@@ -160,12 +161,12 @@ export class Ipvsadm {
 
   /** No standby is started after this; one already waiting still serves the next batch (e.g. the teardown's). */
   stopPreparing(): void {
-    this.closed = true;
+    this.noMoreStandby = true;
   }
 
   /** Ends the standby (an empty batch: nothing changes) and starts no more. */
   async close(): Promise<void> {
-    this.closed = true;
+    this.noMoreStandby = true;
     const standby = this.standby;
     this.standby = undefined;
     if (standby && !standby.ended) await standby.give();
@@ -173,7 +174,7 @@ export class Ipvsadm {
 
   /** After a run: the next batch's process, started now (only then, so a failing ipvsadm is not restarted in a loop). */
   private prepareNext(): void {
-    if (!this.keepStandby || this.closed || (this.standby && !this.standby.ended)) return;
+    if (!this.keepStandby || this.noMoreStandby || (this.standby && !this.standby.ended)) return;
     this.standby = new StartedRun([this.command, ...RESTORE], this.env, this.timeoutMs).idle();
   }
 
