@@ -6,7 +6,7 @@
 // back; inhibit_on_failure keeps weight 0; quorum loss brings in the sorry
 // server; a reload that changes one weight is one -e line; a restarted
 // service takes the table over without a change; stop removes what it owns.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeepalivedConfig } from '../../src/config/model/index.js';
@@ -114,6 +114,21 @@ describe('CheckerService in namespaces, with real servers and the ipvsadm emulat
     return line;
   }
 
+  /** ipvsadm processes (the emulator, by pid) that still run on this test's table: a stopped service leaves none, not even its standby -R. */
+  function ipvsadmProcessesOnTable(): number[] {
+    const mark = `IPVSADM_EMULATOR_STATE=${state}\0`;
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(mark) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ipvsadm');
+        } catch {
+          return false; // gone meanwhile
+        }
+      })
+      .map(Number);
+  }
+
   /** Poll the table until it is `want`; the milliseconds it took. */
   async function tableBecomes(want: string, timeoutMs: number): Promise<number> {
     const t0 = performance.now();
@@ -161,8 +176,10 @@ describe('CheckerService in namespaces, with real servers and the ipvsadm emulat
     expect(await saved(table)).toBe(withWeight3);
 
     // The checker process restarts (stopped with -I, the table stays): the new one changes nothing.
+    expect(ipvsadmProcessesOnTable()).toHaveLength(1); // the standby -R, waiting for the next change
     first.send(JSON.stringify({ cmd: 'stop' }));
     await expectLine(first, (l) => l.type === 'stopped', 10_000);
+    expect(ipvsadmProcessesOnTable()).toEqual([]);
     expect(await saved(table)).toBe(withWeight3);
     const second = startService(labConfig(3), false);
     await expectLine(second, (l) => l.type === 'started', 20_000);
@@ -178,6 +195,7 @@ describe('CheckerService in namespaces, with real servers and the ipvsadm emulat
     // Stop without -I: our entries go, the foreign service stays.
     second.send(JSON.stringify({ cmd: 'stop' }));
     await expectLine(second, (l) => l.type === 'stopped', 10_000);
+    expect(ipvsadmProcessesOnTable()).toEqual([]);
     expect(await saved(table)).toBe(FOREIGN);
   }, 120_000);
 });
