@@ -130,6 +130,15 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'rules-family-mixed-first.conf': 5,
   'group-empty-then-group.conf': 6,
   'track-group-value-block.conf': 5,
+  'virtual-server-without-brace-nested-blocks.conf': 2,
+  'sync-group-value-block-swallows-instance.conf': 5,
+  'static-routes-without-brace-read-flat.conf': 5,
+  'static-routes-without-brace-other-process-block.conf': 5,
+  'vrrp-script-script-replaced.conf': 5,
+  'virtual-server-without-brace-real-server-without-brace.conf': 2,
+  'virtual-server-without-brace-running-on.conf': 2,
+  'sync-group-skipped-group-hides-instance.conf': 5,
+  'virtual-server-without-brace-early-close.conf': 2,
 };
 
 /**

@@ -16,7 +16,7 @@
 import type { KeepalivedConfig } from '../model/index.js';
 import { stmtLoc, type Stmt } from '../tree.js';
 import { checkTopLevel } from './check.js';
-import { markUnreadByOwner } from './reader.js';
+import { markUnreadByOwner, takenBy } from './reader.js';
 import type { BlockSpec, KeywordHandler } from './types.js';
 import { vrrpTopLevel } from './vrrp.js';
 
@@ -41,6 +41,11 @@ export function withProcessSkipping(spec: BlockSpec<KeepalivedConfig>): BlockSpe
     const handler = keywords[keyword];
     if (!handler) continue;
     keywords[keyword] = (stmt, target, ctx) => {
+      // Nested in a block its own process took whole inside a block whose '{' is missing (a second group { } it skipped).
+      if (takenBy(stmt) === part) {
+        markUnreadByOwner(stmt);
+        return;
+      }
       const inside = skipped.get(stmt);
       if (inside && inside.part !== part) {
         markUnreadByOwner(stmt);

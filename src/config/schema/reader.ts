@@ -133,21 +133,30 @@ export function closeOf(stmt: Stmt): BraceRef | undefined {
 
 /** The top level: a '}' here closes nothing, and keepalived reports it as an unknown keyword. */
 export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, target: T, ctx: ReadContext): void {
-  // A top-level block keyword without '{' (see readUnopenedBlock).
-  // `lacking`: a block keyword inside it, also without '{', whose "Missing '{'" falls on the next line.
-  // `reader`: what the owner reads the block's keywords into.
-  // `values`: a value block without '{' inside the block `reader` reads, collecting its lines (UnopenedValues);
-  // `outer`: that block, which reads on after the value block's '}'.
-  type Unopened = { block: string; at: Loc; lacking?: Stmt; reader?: UnopenedBlock; values?: UnopenedValues; outer?: Unopened };
+  // A top-level block keyword without '{' (see Unopened and readUnopenedBlock).
   let unopened: Unopened | undefined;
   for (const stmt of stmts) {
     const keyword = keywordOf(stmt);
+    let readWhole = false;
+    // Blocks that the owner's reading of `stmt` left running past their '}' (not the top level's reading), inside `runningIn`.
+    let ownerRunning: ReadContext['runningOn'];
+    let runningIn: Unopened | undefined;
     while (unopened && !unopenedGoesOn(unopened.at, stmtLoc(stmt), ctx)) {
       if (unopened.values) readUnopenedValues(unopened.values, ctx);
       const close = unopened.outer && firstExtraClose(unopened.at, ctx);
       unopened = close && unopened.outer ? { ...unopened.outer, at: { ...close, line: close.line + 1, col: 1 } } : undefined;
     }
-    if (unopened?.values) unopened.values.body.push(stmt);
+    if (unopened?.values && stmt.block) {
+      const flat = readBlockAmongValues(spec, unopened, stmt, ctx);
+      unopened = flat.next;
+      if (flat.swallowed) continue;
+    }
+    else if (unopened?.values) unopened.values.body.push(stmt);
+    else if (stmt.block && unopened?.reader?.spec.dataLine && unopened.reader.spec.name === unopened.block) {
+      const flat = readBlockInDataBlock(spec, unopened, unopened.reader, stmt, ctx);
+      unopened = flat.next;
+      if (flat.swallowed) continue;
+    }
     else if (unopened) {
       if (unopened.lacking) reportNestedMissingBrace(unopened.lacking, unopened.block, stmtLoc(stmt), ctx);
       unopened.lacking = undefined;
@@ -160,7 +169,20 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
       const valueBlock = reader && !stmt.block && isValueBlockIn(reader.spec, keyword, reader.target);
       // A keyword of the block: that process takes its value (global_defs' are the parent's, which every process gets).
       const endsBlock = !valueBlock && readInOpenBlock(unopened.block, reader, stmt, ctx);
-      if (endsBlock) {
+      ownerRunning = ctx.runningOn;
+      ctx.runningOn = undefined;
+      if (ownerRunning) runningIn = unopened;
+      // A '}' inside ended that block early: the owner reads what follows it in the unopened block (not the top level).
+      const ownerRest = ctx.pendingStatements;
+      ctx.pendingStatements = undefined;
+      const ownerAfter = ownerRest && readUnopenedBlock(unopened.block, ownerRest, ctx, reader);
+      // Read whole as a block it knows (real_server { TCP_CHECK { } }): its nested '}'s are its own to that process.
+      readWhole = !endsBlock && !valueBlock && reader !== undefined && stmt.block !== undefined && hasOwn.call(reader.spec.keywords, keyword)
+        && opensBlock(unopened.block, keyword) && !ownerRest && !ownerRunning;
+      if (endsBlock || readWhole) markTaken(stmt, readingProcess(spec, unopened));
+      if (ownerAfter) unopened = endUnopened(spec, unopened, ownerAfter, ctx);
+      else if (ownerRest) readWhole = true;
+      else if (endsBlock) {
         // Its block was skipped, and its '}' ended the unopened block too (skipBlockEndingEnclosing).
         unopened = undefined;
       }
@@ -170,8 +192,7 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
       else if (stmt.block && !opensBlockIn(unopened.block, keyword, ctx)) {
         // Its '{' is ignored: the lines inside belong to the unopened block, and a '}' ends that.
         const after = readUnopenedBlock(unopened.block, withClose(stmt), ctx);
-        if (after) readAfterUnopenedBlock(spec, unopened.block, after, ctx);
-        unopened = undefined;
+        unopened = after ? endUnopened(spec, unopened, after, ctx) : undefined;
       }
       else if (stmt.block && reader && isValueBlockIn(reader.spec, keyword, reader.target) && stmt.block.some((s) => s.block)) {
         // A '{' inside a data block: its first '}' ends the data block, and the lines after it belong to the unopened block again.
@@ -180,7 +201,8 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
         unopened = undefined;
       }
       else if (!stmt.block && opensBlock(unopened.block, keyword) && ctx.keywordHomes?.get(keyword) === unopened.block) {
-        unopened = { block: keyword, at: unopened.at, lacking: stmt };
+        // Its '}' ends it, and the unopened block around it reads on (unless the handler skips it, ending that block too).
+        unopened = { block: keyword, at: unopened.at, lacking: stmt, outer: skippedEndingEnclosing.has(stmt) ? undefined : unopened };
       }
     } else if (!stmt.block && hasOwn.call(spec.keywords, keyword) && opensBlock(spec.name, keyword)) {
       unopened = { block: keyword, at: stmtLoc(stmt) };
@@ -192,7 +214,7 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
       const result = readItems(spec, items, undefined, target, ctx);
       if (!result) break;
       // That '}' ends the unopened block too, unless it closes a block the unopened one knows (notification_email { }).
-      if (result.closedBy.of !== stmt) unopened = undefined;
+      if (result.closedBy.of !== stmt && !readWhole) unopened = undefined;
       const brace = result.closedBy.of.close!;
       ctx.problems.error('unknown-keyword', locOf(brace.src, brace.token), "'}' closes nothing here: an earlier '{' was not taken as a block", {
         hint: "an earlier '}' already ended the enclosing block: look above for an unknown keyword followed by '{' (keepalived reads its block's lines as keywords of the enclosing block, and its '}' ends that block), or for a block keepalived skipped",
@@ -204,7 +226,8 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
     if (opening && opening === unopened && ctx.unopenedBlock) opening.reader = ctx.unopenedBlock;
     ctx.unopenedBlock = undefined;
     // The innermost block still open past the top-level block's '}' reads the lines after it.
-    const running = ctx.runningOn;
+    const running = ctx.runningOn ?? ownerRunning;
+    if (ctx.runningOn) runningIn = undefined;
     ctx.runningOn = undefined;
     // Blocks left running at the top level: their end checks stay on their own '}'.
     for (const runner of running ?? []) for (const check of runner.onEnd?.splice(0) ?? []) check();
@@ -213,11 +236,117 @@ export function readTopLevel<T>(spec: BlockSpec<T>, stmts: Iterable<Stmt>, targe
       // A block keyword without '{' (a value block's too) took this block's '}' (or, for a block
       // inside this one's ignored '{', every '}' left in it): the process that owns the block
       // reads on, up to the next '}', as if its '{' were missing.
-      unopened = { block: runsOn.spec.name, at: locOf(stmt.close.src, stmt.close.token), reader: runsOn };
+      unopened = { block: runsOn.spec.name, at: locOf(stmt.close.src, stmt.close.token), reader: runsOn, outer: runningIn };
     }
   }
   // No '}' came: a value block still collecting took every line left.
   for (let open = unopened; open; open = open.outer) if (open.values) readUnopenedValues(open.values, ctx);
+}
+
+/**
+ * A top-level block keyword without '{' that its process reads on (readTopLevel).
+ * `lacking`: a block keyword inside it, also without '{', whose "Missing '{'" falls on the next line.
+ * `reader`: what the owner reads the block's keywords into.
+ * `values`: a value block without '{' inside the block `reader` reads, collecting its lines (UnopenedValues);
+ * `outer`: that block, which reads on after the value block's '}'.
+ */
+interface Unopened {
+  block: string;
+  at: Loc;
+  lacking?: Stmt;
+  reader?: UnopenedBlock;
+  values?: UnopenedValues;
+  outer?: Unopened;
+}
+
+/**
+ * A top-level block among the lines of a value block without '{' (`group`
+ * of a sync group without '{'): the value block reads it flat, so the first
+ * '}' in it ends the value block, and the enclosing unopened block reads the
+ * lines after that '}' (see splitAtFirstClose). The process reading the
+ * value block never defines that block when it is one of its own; the other
+ * processes read it where it stands. Returns the unopened block still
+ * reading on after it, and whether the block was swallowed.
+ */
+function readBlockAmongValues<T>(spec: BlockSpec<T>, unopened: Unopened, stmt: Stmt, ctx: ReadContext): { next: Unopened | undefined; swallowed: boolean } {
+  const values = unopened.values!;
+  const swallowed = ownedByReadingProcess(spec, unopened, stmt);
+  const split = splitAtFirstClose([stmt], { ...stmt, close: undefined });
+  values.body.push(...split.body);
+  // No '}' in it: the value block goes on (to the end of the file).
+  if (!split.closedBy) return { next: unopened, swallowed };
+  readUnopenedValues(values, ctx);
+  const outer = unopened.outer;
+  if (!outer) return { next: undefined, swallowed };
+  const after = readUnopenedBlock(outer.block, split.rest, ctx, outer.reader);
+  if (!after) return { next: outer, swallowed };
+  readAfterUnopenedBlock(spec, outer.block, after, ctx);
+  return { next: undefined, swallowed };
+}
+
+/**
+ * A top-level block after a data block without '{' (static_routes), whose
+ * lines the process reading the data block reads flat as data, up to the
+ * first '}' in it; that process reads what follows that '}' at the top level
+ * (see readBlockAmongValues).
+ */
+function readBlockInDataBlock<T>(spec: BlockSpec<T>, unopened: Unopened, reader: UnopenedBlock, stmt: Stmt, ctx: ReadContext): { next: Unopened | undefined; swallowed: boolean } {
+  const swallowed = ownedByReadingProcess(spec, unopened, stmt);
+  const split = splitAtFirstClose([stmt], { ...stmt, close: undefined });
+  for (const line of split.body) readInOpenBlock(unopened.block, reader, line, ctx);
+  if (!split.closedBy) return { next: unopened, swallowed };
+  readAfterUnopenedBlock(spec, unopened.block, split.rest, ctx);
+  return { next: undefined, swallowed };
+}
+
+/**
+ * The unopened block ended at a '}' inside a top-level statement, and
+ * `after` follows that '}': the block around it (when its '{' is missing
+ * too) reads on there, else its process reads `after` at the top level.
+ * Returns the unopened block still reading on.
+ */
+function endUnopened<T>(spec: BlockSpec<T>, unopened: Unopened, after: Item[], ctx: ReadContext): Unopened | undefined {
+  const outer = unopened.outer;
+  if (!outer) {
+    readAfterUnopenedBlock(spec, unopened.block, after, ctx);
+    return undefined;
+  }
+  const reader = outer.reader?.spec.name === outer.block ? outer.reader : undefined;
+  const rest = readUnopenedBlock(outer.block, after, ctx, reader);
+  return rest ? endUnopened(spec, outer, rest, ctx) : outer;
+}
+
+/** Whether top-level `stmt` is a block of the process that reads the unopened block (which then never defines it). */
+function ownedByReadingProcess<T>(spec: BlockSpec<T>, unopened: Unopened, stmt: Stmt): boolean {
+  const process = readingProcess(spec, unopened);
+  return process !== undefined && spec.processOf?.(keywordOf(stmt)) === process;
+}
+
+/** The keepalived process that reads the unopened block (that of its top-level block). */
+function readingProcess<T>(spec: BlockSpec<T>, unopened: Unopened): string | undefined {
+  let root = unopened;
+  while (root.outer) root = root.outer;
+  return spec.processOf?.(root.block);
+}
+
+/** Statements nested in a block that a process took whole as part of an unopened block, and that process. */
+const taken = new WeakMap<Stmt, string>();
+
+function markTaken(stmt: Stmt, process: string | undefined): void {
+  if (process === undefined || !stmt.block) return;
+  for (const inner of stmt.block) {
+    taken.set(inner, process);
+    markTaken(inner, process);
+  }
+}
+
+/**
+ * The process that took `stmt` as a line of a block it read whole (or
+ * skipped by counting braces) inside a block whose '{' is missing: it never
+ * reads `stmt` at the top level, whatever the other processes do there.
+ */
+export function takenBy(stmt: Stmt): string | undefined {
+  return taken.get(stmt);
 }
 
 /** A value block without '{' read on at the top level (readTopLevel): its keyword's statement and the lines it took. */
@@ -234,9 +363,10 @@ function readUnopenedValues(values: UnopenedValues, ctx: ReadContext): void {
 
 /**
  * A top-level block of the same keepalived process as the unopened `block`
- * that reads on (static_routes { } after `static_rules` without '{'): that
- * process reads its line and its lines inside as `block`'s, up to the first
- * '}', and never defines it; the other processes skip it by counting braces.
+ * that reads on (vrrp_instance VI_2 { } after `vrrp_instance VI_1` without
+ * '{'): that process reads its line and its lines inside as `block`'s, up to
+ * the first '}', and never defines it; the other processes skip it by
+ * counting braces. (After a data block without '{', see readBlockInDataBlock.)
  * Returns whether `stmt` was such a block (read here, and `block` ended).
  */
 function swallowsTopLevelBlock<T>(spec: BlockSpec<T>, block: string, reader: UnopenedBlock, stmt: Stmt, ctx: ReadContext): boolean {

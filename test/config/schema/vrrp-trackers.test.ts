@@ -74,6 +74,14 @@ describe('vrrp_script (keepalived 2.2.7)', () => {
     expect(verdict(`${secured}vrrp_script chk { interval 2 }\n`)).toEqual({ exit: 5, lines: [5] });
     expect(verdict(`${secured}vrrp_script chk {\n  interval 2\n\n  # comment\n\n}\n`)).toEqual({ exit: 5, lines: [10] });
   });
+  it('a second script replaces the first, which is never run nor checked (vrrp-script-script-replaced.conf)', () => {
+    const instance = 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  track_script {\n    chk\n  }\n}\n';
+    // Without script security the first script would be a violation (exit 6); the second does not exist, so none runs.
+    const v = readText(`${block('vrrp_script chk', 'script "/bin/true";script "/nonexistent/x"')}${instance}`, host);
+    expect(v.config.vrrp.scripts[0]?.script?.command).toBe('"/nonexistent/x"');
+    expect(v.exitCode).toBe(5);
+    expect(v.problems.filter((p) => p.code === 'script-security')).toEqual([]);
+  });
   it('a second vrrp_script of the same name is accepted', () => {
     expect(verdict(`global_defs {\n  enable_script_security\n  script_user root\n}\n${block('vrrp_script chk', 'script /bin/true')}${block('vrrp_script chk', 'script /bin/false')}`).exit).toBe(0);
   });

@@ -331,9 +331,15 @@ export function exactSize<T>(items: T[]): T[] {
 // Blocks
 
 /** Reads a nested block (a checker, url, host) into a node that may depend on its parent. */
-export function nestedBlock<P, C>(spec: BlockSpec<C>, create: (stmt: Stmt, parent: P, ctx: ReadContext) => C, finish: (parent: P, child: C, stmt: Stmt, ctx: ReadContext) => void): KeywordHandler<P> {
+export function nestedBlock<P, C>(spec: BlockSpec<C>, create: (stmt: Stmt, parent: P, ctx: ReadContext) => C, finish: (parent: P, child: C, stmt: Stmt, ctx: ReadContext) => void, topLevel = false): KeywordHandler<P> {
   return (stmt, parent, ctx) => {
     const child = create(stmt, parent, ctx);
+    if (!stmt.block && topLevel) {
+      // At the top level the checker process reads the lines that follow into the block anyway (readTopLevel).
+      reportMissingBlock(stmt, ctx);
+      readBlock(spec, undefined, child, ctx);
+      return finish(parent, child, stmt, ctx);
+    }
     // Without a block keepalived reads the next lines in the outer block, so
     // there is nothing to finish or add.
     if (!stmt.block) return reportMissingBlock(stmt, ctx);

@@ -281,6 +281,7 @@ export const virtualServerKeyword: KeywordHandler<KeepalivedConfig> = (stmt, con
       finishVirtualServer(vs, s, c);
       cfg.check.virtualServers.push(vs);
     },
+    true,
   );
   read(stmt, config, ctx);
 };

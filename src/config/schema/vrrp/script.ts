@@ -51,7 +51,11 @@ export const scriptSpec: BlockSpec<VrrpScript> = {
   keywords: {
     script: (stmt, s, ctx) => {
       const script = readScript(stmt, ctx);
-      if (script) s.script = script;
+      if (!script) return;
+      // A later script replaces this one: keepalived never runs (nor checks) the earlier one.
+      const replaced = s.script ? ctx.scripts.indexOf(s.script) : -1;
+      if (replaced >= 0) ctx.scripts.splice(replaced, 1);
+      s.script = script;
     },
     interval: seconds((s, v) => (s.interval = v)),
     timeout: seconds((s, v) => (s.timeout = v)),
