@@ -74,6 +74,7 @@ const KEEPALIVED_VERDICTS: Record<string, number | NodeJS.Signals> = {
   'route-destination-family.conf': 5,
   'rule-fwmark-values.conf': 5,
   'route-type-numbers.conf': 5,
+  'route-bad-address-stops-line.conf': 5,
   'vrrp-negative-zero.conf': 6,
   'vrrp-negative-zero-decimals.conf': 5,
   'nested-include.conf': 5,

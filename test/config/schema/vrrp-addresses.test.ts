@@ -152,6 +152,10 @@ describe('virtual_routes lines (keepalived 2.2.7)', () => {
     { line: '203.0.113.0/24 dev eth1 src x', exit: 5 },
     { line: '203.0.113.0/24 via x dev eth1', exit: 5 },
     { line: '203.0.113.0/24 via 2001:db8::1 dev eth1', exit: 5 },
+    // A bad src / via / or address drops the route at once: the rest of the line is not read (a valueless word after it is no exit 2).
+    { line: '203.0.113.0/24 via 0 or', exit: 5 },
+    { line: '203.0.113.0/24 src bogus metric', exit: 5 },
+    { line: '203.0.113.0/24 via 198.51.100.1 or nope dev', exit: 5 },
     { line: '203.0.113.0/33 dev eth1', exit: 5 },
     { line: 'foo dev eth1', exit: 5 },
     { line: 'dev eth1', exit: 5 },

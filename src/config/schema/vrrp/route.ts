@@ -109,6 +109,7 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
       case 'src':
         if (!needValue()) return undefined;
         route.src = address(++i, 'source');
+        if (!route.src) return undefined; // keepalived drops the route here, unread past the bad address
         break;
       case 'via':
       case 'gw':
@@ -116,11 +117,13 @@ export function readRouteLine(stmt: Stmt, ctx: ReadContext, options: RouteLineOp
         if (word === 'gw') warn(i, 'vrrp-route-gw', "'gw' is deprecated in routes", "write 'via' instead");
         if (words[i + 1].v === 'inet' || words[i + 1].v === 'inet6') i++;
         route.via = address(++i, 'gateway');
+        if (!route.via) return undefined;
         break;
       case 'or':
         if (!needValue()) return undefined;
         warn(i, 'vrrp-route-or', "'or' is deprecated in routes", "use 'nexthop via ADDR nexthop via ADDR' instead");
         route.or = address(++i, 'alternative gateway');
+        if (!route.or) return undefined;
         break;
       case 'dev':
       case 'oif':
