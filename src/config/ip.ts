@@ -1,6 +1,6 @@
 // Address syntax as keepalived accepts it: IPv4 dotted quads, IPv6 (with ::
 // and an embedded IPv4 tail), optional /prefix. Pure; no DNS.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 export type Family = 4 | 6;
 
@@ -18,9 +18,36 @@ export interface IpPrefix extends IpAddress {
 }
 
 export function parseIp(text: string): IpAddress | undefined {
-  if (isIPv4(text)) return { family: 4, address: text };
+  if (isDottedQuad(text)) return { family: 4, address: text };
   if (isIPv6(text)) return { family: 6, address: text.toLowerCase() };
   return undefined;
+}
+
+/**
+ * What node's isIPv4 accepts: four decimal parts 0..255 without leading
+ * zeros. Written out because it runs for every address of a large config,
+ * where the regex was a visible cost.
+ */
+export function isDottedQuad(text: string): boolean {
+  const n = text.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let value = 0;
+    while (i < n) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return false;
+    if (++parts === 4) return i === n;
+    if (i >= n || text.charCodeAt(i) !== 46) return false;
+    i++;
+  }
 }
 
 /** RFC 5952 text of eight 16-bit groups: lower case, the longest run (2+) of zero groups as '::'. */

@@ -184,7 +184,7 @@ export function connectedCheckerKeywords<T extends CommonTarget & Connected>(): 
 }
 
 /** Placeholder until resolve.ts puts the effective timers in its place (one shared object: it is never changed). */
-const UNRESOLVED_TIMERS: ResolvedTimers = Object.freeze({ delayLoop: CHECK_DEFAULTS.delayLoop, retry: 1, delayBeforeRetry: 1, warmup: 0, source: Object.freeze({}) });
+export const UNRESOLVED_TIMERS: ResolvedTimers = Object.freeze({ delayLoop: CHECK_DEFAULTS.delayLoop, retry: 1, delayBeforeRetry: 1, warmup: 0, source: Object.freeze({}) });
 
 /** The fields every checker node starts with. */
 export function checkerBase(stmt: Stmt): { loc: Loc; locs: Record<string, Loc>; timers: TimerSettings; resolved: ResolvedTimers } {

@@ -7,7 +7,7 @@
 //   part from the first '-' or '/' on is ignored.
 // Each reader reports a located problem and returns undefined on bad input,
 // so the caller keeps its current value, as keepalived does.
-import { parseIp, type IpAddress } from '../../ip.js';
+import { isDottedQuad, parseIp, type IpAddress } from '../../ip.js';
 import type { ExitCode, Loc } from '../../problems.js';
 import { keywordOf, stmtLoc, type Stmt } from '../../tree.js';
 import { readBlock, reportMissingBlock, whenBlockEnds } from '../reader.js';
@@ -117,7 +117,14 @@ export function readUnsigned(stmt: Stmt, ctx: ReadContext, index: number, range:
 }
 
 /** Like readUnsigned for text that is not a plain word of the statement (e.g. a port after a keyword). */
-export function checkUnsigned(stmt: Stmt, ctx: ReadContext, index: number, text: string, range: Range, what = `'${keywordOf(stmt)}'`): number | undefined {
+export function checkUnsigned(stmt: Stmt, ctx: ReadContext, index: number, text: string, range: Range, what?: string): number | undefined {
+  // Nearly every number is plain digits in range: no result object, and the message words only when there is a problem.
+  const plain = plainDigits(text);
+  if (plain !== undefined && plain >= range.min && plain <= range.max) return plain;
+  return reportUnsigned(stmt, ctx, index, text, range, what ?? `'${keywordOf(stmt)}'`);
+}
+
+function reportUnsigned(stmt: Stmt, ctx: ReadContext, index: number, text: string, range: Range, what: string): number | undefined {
   const parsed = parseUnsigned(text);
   if ('value' in parsed && parsed.value >= range.min && parsed.value <= range.max) return parsed.value;
   const loc = stmtLoc(stmt, index);
@@ -222,6 +229,8 @@ export function readFlag(stmt: Stmt, ctx: ReadContext, index = 1): boolean | und
  * has a ':', and anything from the first '-' or '/' is ignored.
  */
 export function parseInetAddress(text: string): IpAddress | undefined {
+  // A plain dotted quad (nearly every address) has nothing to cut.
+  if (isDottedQuad(text)) return { family: 4, address: text };
   const family = text.includes(':') ? 6 : 4;
   const cut = text.search(/[-/]/);
   const base = cut < 0 ? text : text.slice(0, cut);
@@ -230,14 +239,20 @@ export function parseInetAddress(text: string): IpAddress | undefined {
   return ip && ip.family === family ? ip : undefined;
 }
 
+const PORT_RANGE: Range = { min: 1, max: 65535 };
+
 /**
- * A port word after an address: all zeros (or empty) means "no port",
- * else 1..65535. Returns null for no port, undefined after a problem.
+ * A port word after the address of a `server` (real server, ...): all zeros
+ * (or empty) means "no port", else 1..65535. Returns null for no port,
+ * undefined after a problem.
  */
-export function readPortWord(stmt: Stmt, ctx: ReadContext, index: number, what: string): number | null | undefined {
+export function readPortWord(stmt: Stmt, ctx: ReadContext, index: number, server: string): number | null | undefined {
   const text = stmt.words[index]?.v;
-  if (text === undefined || /^0*$/.test(text)) return null;
-  return checkUnsigned(stmt, ctx, index, text, { min: 1, max: 65535 }, what);
+  if (text === undefined) return null;
+  const plain = plainDigits(text);
+  if (plain !== undefined && plain >= PORT_RANGE.min && plain <= PORT_RANGE.max) return plain;
+  if (/^0*$/.test(text)) return null;
+  return checkUnsigned(stmt, ctx, index, text, PORT_RANGE, `the port of the ${server}`);
 }
 
 /** IPv6 link-local (fe80::/10). */
@@ -276,7 +291,7 @@ export function parseInetAton(text: string): number | undefined {
 export function readServerAddress(stmt: Stmt, ctx: ReadContext, what: string, addressIndex = 1): { address: IpAddress; port?: number } | undefined {
   const text = requireArg(stmt, ctx, addressIndex, 'an IP address');
   if (text === undefined) return undefined;
-  const port = readPortWord(stmt, ctx, addressIndex + 1, `the port of the ${what}`);
+  const port = readPortWord(stmt, ctx, addressIndex + 1, what);
   if (port === undefined) return undefined;
   const address = parseInetAddress(text);
   if (!address) {

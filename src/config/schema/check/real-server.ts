@@ -75,9 +75,11 @@ export function virtualhost<T extends { virtualhost?: string }>(): KeywordHandle
   };
 }
 
+const WEIGHT_RANGE = { min: 0, max: CHECK_DEFAULTS.maxWeight };
+
 const realServerKeywords: Record<string, KeywordHandler<RealServer>> = {
   weight: (stmt, rs, ctx) => {
-    const weight = readUnsigned(stmt, ctx, 1, { min: 0, max: CHECK_DEFAULTS.maxWeight });
+    const weight = readUnsigned(stmt, ctx, 1, WEIGHT_RANGE);
     if (weight !== undefined) rs.weight = weight;
   },
   lvs_method: (stmt, rs, ctx) => {
@@ -127,7 +129,10 @@ const serverKeysOf = perReadMap<VirtualServer, Set<string>>();
 /** Whether `rs` has the address and port of a real server `vs` already has; `rs` is about to be added. */
 function repeatsEarlier(vs: VirtualServer, rs: RealServer, ctx: ReadContext): boolean {
   const servers = vs.realServers;
-  if (servers.length < PAIRWISE_MAX) return servers.some((earlier) => sameServer(earlier, rs));
+  if (servers.length < PAIRWISE_MAX) {
+    for (let i = 0; i < servers.length; i++) if (sameServer(servers[i], rs)) return true;
+    return false;
+  }
   const serverKeys = serverKeysOf(ctx);
   let keys = serverKeys.get(vs);
   if (!keys) {

@@ -16,7 +16,8 @@ interface Timed {
 type Reader = (stmt: Stmt, ctx: ReadContext) => number | undefined;
 
 function timer(min: number, max: number): Reader {
-  return (stmt, ctx) => readTimer(stmt, ctx, 1, { min, max });
+  const range = { min, max };
+  return (stmt, ctx) => readTimer(stmt, ctx, 1, range);
 }
 
 /**
@@ -35,12 +36,12 @@ function setter<T extends Timed>(write: Write, read: Reader): KeywordHandler<T> 
 
 /** The five timing keywords for a block at `level`. */
 export function timerKeywords<T extends Timed>(level: TimerLevel, options: { connectTimeout?: boolean } = {}): Record<string, KeywordHandler<T>> {
-  const retryMin = level === 'checker' ? 0 : 1;
+  const retryRange = { min: level === 'checker' ? 0 : 1, max: UINT_MAX };
   const keywords: Record<string, KeywordHandler<T>> = {
     delay_loop: setter((t, v) => (t.delayLoop = v), timer(ONE_MICROSECOND, TIMER_MAX_SECONDS)),
     delay_before_retry: setter((t, v) => (t.delayBeforeRetry = v), timer(0, TIMER_MAX_SECONDS)),
     warmup: setter((t, v) => (t.warmup = v), timer(0, TIMER_MAX_SECONDS)),
-    retry: setter((t, v) => (t.retry = v), (stmt, ctx) => readUnsigned(stmt, ctx, 1, { min: retryMin, max: UINT_MAX })),
+    retry: setter((t, v) => (t.retry = v), (stmt, ctx) => readUnsigned(stmt, ctx, 1, retryRange)),
   };
   if (options.connectTimeout ?? true) keywords.connect_timeout = setter((t, v) => (t.connectTimeout = v), timer(ONE_MICROSECOND, CONNECT_TIMEOUT_MAX_SECONDS));
   return keywords;
