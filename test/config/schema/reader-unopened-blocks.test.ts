@@ -72,6 +72,20 @@ describe("a top-level virtual_server without '{'", () => {
     expect(problemLines(r.problems.filter((p) => p.exit === 2))).toEqual(['11:missing-argument']);
     expect(r.exitCode).toBe(2);
   });
+
+  it("with a bad address, is not defined, but its lines are still read as a virtual server's (there is no block to skip)", () => {
+    const r = readText(lines(['virtual_server 1000000 80', ...REAL_SERVER('198.51.100.2', ' 3'), ...REAL_SERVER('198.51.100.3', ''), '}']));
+    expect(r.config.check.virtualServers).toEqual([]);
+    expect(problemLines(r.problems.filter((p) => p.exit === 2))).toEqual(['11:missing-argument']);
+    expect(r.exitCode).toBe(2);
+  });
+
+  it("with a bad address and its '{', is skipped whole", () => {
+    const r = readText(lines(['virtual_server 1000000 80 {', ...REAL_SERVER('198.51.100.2', ''), '}']));
+    expect(r.config.check.virtualServers).toEqual([]);
+    expect(r.problems.filter((p) => p.exit === 2)).toEqual([]);
+    expect(r.exitCode).toBe(5);
+  });
 });
 
 describe("a value block without '{'", () => {
