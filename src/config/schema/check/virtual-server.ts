@@ -273,16 +273,14 @@ function finishVirtualServer(vs: VirtualServer, stmt: Stmt, ctx: ReadContext): v
 export const virtualServerKeyword: KeywordHandler<KeepalivedConfig> = (stmt, config, ctx) => {
   rememberCheckConfig(ctx, config);
   const head = readKey(stmt, ctx);
-  if (!head) {
-    // keepalived skips a bad virtual server's block. Without '{' there is no block to skip, and its checker
-    // process reads the lines that follow as a virtual server's all the same: read them for their problems, keep nothing.
-    if (!stmt.block && stmt.words.length > 1) nestedBlock<KeepalivedConfig, VirtualServer>(virtualServerSpec, (s) => createVirtualServer(s, { kind: 'fwmark', fwmark: 0 }), () => {}, true)(stmt, config, ctx);
-    return;
-  }
+  // keepalived skips a bad virtual server's block. Without '{' there is no block to skip, and its checker
+  // process reads the lines that follow as a virtual server's all the same: read them for their problems, keep nothing.
+  if (!head && (stmt.block || stmt.words.length < 2)) return;
   const read = nestedBlock<KeepalivedConfig, VirtualServer>(
     virtualServerSpec,
-    (s) => createVirtualServer(s, head.key, head.family),
+    (s) => createVirtualServer(s, head?.key ?? { kind: 'fwmark', fwmark: 0 }, head?.family),
     (cfg, vs, s, c) => {
+      if (!head) return;
       finishVirtualServer(vs, s, c);
       cfg.check.virtualServers.push(vs);
     },
