@@ -83,11 +83,12 @@ export function weightOf(vs: VirtualServer, rs: RealServer, health: HealthMap): 
 
 /** Sum of the weights of the live real servers (weigh_live_realservers). */
 export function liveWeight(vs: VirtualServer, health: HealthMap): number {
+  const { servers, keys } = active(vs);
   let live = 0;
-  for (const rs of activeRealServers(vs)) {
-    const h = health.get(realServerKey(vs, rs));
+  servers.forEach((rs, i) => {
+    const h = health.get(keys[i]!);
     if (upFrom(rs, h)) live += weightFrom(rs, h);
-  }
+  });
   return live;
 }
 

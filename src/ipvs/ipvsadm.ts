@@ -108,15 +108,13 @@ class StartedRun {
 
   /** While it waits, it keeps neither this process alive nor its event loop busy. */
   idle(): this {
-    this.child.unref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+    this.keepsAlive(false);
     return this;
   }
 
   /** Hands it its input (none: an empty stdin) and waits for it to end. */
   give(input?: string): Promise<IpvsadmRun> {
-    this.child.ref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as { ref?: () => void } | null)?.ref?.();
+    this.keepsAlive(true);
     if (input !== undefined) this.input = input;
     this.timer = setTimeout(() => {
       this.timedOut = true;
@@ -124,6 +122,12 @@ class StartedRun {
     }, this.timeoutMs);
     this.child.stdin!.end(input ?? '');
     return this.result;
+  }
+
+  /** The child and its pipes hold this process open (ref) or not (unref). */
+  private keepsAlive(on: boolean): void {
+    const handles: Array<{ ref(): unknown; unref(): unknown } | null> = [this.child, this.child.stdin as never, this.child.stdout as never, this.child.stderr as never];
+    for (const h of handles) if (h) on ? h.ref() : h.unref();
   }
 }
 
