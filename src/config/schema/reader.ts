@@ -397,12 +397,18 @@ function firstExtraClose(from: Loc, ctx: ReadContext): Loc | undefined {
  * file) everything left, unclosed.
  */
 function openToFirstClose(stmt: Stmt, queue: readonly Item[], i: number, own: Close | undefined, toEnd = false): { opened: Stmt; close?: Close; after: Item[] } | undefined {
-  let j = i;
-  while (j < queue.length && !isClose(queue[j])) j++;
+  const j = firstCloseFrom(queue, i);
   const close = j < queue.length ? (queue[j] as Close) : own;
   if (!close?.of.close && !(toEnd && !close)) return undefined;
   const opened = withBody(stmt, queue.slice(i, j) as Stmt[], close?.of.close);
   return { opened, close, after: j < queue.length ? queue.slice(j + 1) : [] };
+}
+
+/** The index of the first '}' in `queue` from `i` on (queue.length when there is none). */
+function firstCloseFrom(queue: readonly Item[], i: number): number {
+  let j = i;
+  while (j < queue.length && !isClose(queue[j])) j++;
+  return j;
 }
 
 /**
@@ -412,8 +418,7 @@ function openToFirstClose(stmt: Stmt, queue: readonly Item[], i: number, own: Cl
  * when there is no such '}'.
  */
 function openFlatToFirstClose(stmt: Stmt, queue: readonly Item[], i: number): { opened: Stmt; close: undefined; after: Item[] } | undefined {
-  let j = i;
-  while (j < queue.length && !isClose(queue[j])) j++;
+  const j = firstCloseFrom(queue, i);
   const lines = queue.slice(i, j) as Stmt[];
   if (!lines.some((s) => s.block)) return undefined;
   const split = splitAtFirstClose(lines, { ...stmt, close: undefined });
